@@ -1,0 +1,26 @@
+namespace Sluice.Core;
+
+/// <summary>What went wrong, independent of the face a client came in by; each face maps it to its protocol.</summary>
+public enum SluiceErrorCode
+{
+    /// <summary>Bad input; the message names the rule.</summary>
+    InvalidArgument,
+
+    /// <summary>The stream or shard does not exist (or belongs to another tenant).</summary>
+    NotFound,
+
+    /// <summary>A stream with that name exists.</summary>
+    AlreadyExists,
+
+    /// <summary>The position fell off the log through retention.</summary>
+    PositionTrimmed,
+
+    /// <summary>A storage node or the metadata store cannot serve now; the request may be retried.</summary>
+    Unavailable,
+
+    /// <summary>The caller is not authenticated.</summary>
+    Unauthenticated,
+
+    /// <summary>A bug or an unexpected failure.</summary>
+    Internal,
+}
