@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Sluice.Metadata.Model;
+
+namespace Sluice.Metadata;
+
+/// <summary>The metadata store: tenants, streams, shards and storage nodes in PostgreSQL.</summary>
+public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<StreamDefinition> Streams => Set<StreamDefinition>();
+
+    public DbSet<ShardDefinition> Shards => Set<ShardDefinition>();
+
+    public DbSet<StorageNodeRecord> StorageNodes => Set<StorageNodeRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MetadataDbContext).Assembly);
+    }
+
+    /// <summary>Applies the provider and conventions every host uses.</summary>
+    public static void Configure(DbContextOptionsBuilder builder, string connectionString)
+    {
+        builder.UseNpgsql(connectionString)
+            .UseSnakeCaseNamingConvention();
+    }
+}

@@ -1,0 +1,46 @@
+namespace Sluice.Metadata.Model;
+
+/// <summary>
+/// One shard of a stream: its hash-key range, lineage, and replica placement. The leader, leader
+/// epoch and ISR are the partition state that replication changes by compare-and-set.
+/// </summary>
+public sealed class ShardDefinition
+{
+    public long StreamId { get; set; }
+
+    /// <summary>Dense index within the stream; the shard id is <c>shardId-{index:D12}</c>.</summary>
+    public int ShardIndex { get; set; }
+
+    /// <summary>Inclusive start of the 128-bit hash-key range, as a decimal string.</summary>
+    public required string StartingHashKey { get; set; }
+
+    /// <summary>Inclusive end of the 128-bit hash-key range, as a decimal string.</summary>
+    public required string EndingHashKey { get; set; }
+
+    public int? ParentShardIndex { get; set; }
+
+    public int? AdjacentParentShardIndex { get; set; }
+
+    public ShardState State { get; set; }
+
+    /// <summary>Offset of the last record when the shard was closed.</summary>
+    public long? EndingOffset { get; set; }
+
+    /// <summary>Storage nodes holding a replica, the preferred leader first.</summary>
+    public string[] Replicas { get; set; } = [];
+
+    /// <summary>In-sync replicas.</summary>
+    public string[] Isr { get; set; } = [];
+
+    public string? LeaderNodeId { get; set; }
+
+    /// <summary>Incremented on every change of leader; storage nodes fence requests of older epochs.</summary>
+    public int LeaderEpoch { get; set; }
+
+    /// <summary>Incremented on every change of the partition state (leader or ISR).</summary>
+    public int PartitionEpoch { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public StreamDefinition? Stream { get; set; }
+}

@@ -1,0 +1,10 @@
+namespace Sluice.Metadata.Model;
+
+/// <summary>Kinesis stream states.</summary>
+public enum StreamStatus
+{
+    Creating,
+    Active,
+    Updating,
+    Deleting,
+}

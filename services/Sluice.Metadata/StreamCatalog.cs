@@ -1,0 +1,169 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sluice.Core;
+using Sluice.Metadata.Internal;
+using Sluice.Metadata.Model;
+
+namespace Sluice.Metadata;
+
+/// <summary>
+/// Creates, finds, lists and deletes streams. Every query is scoped by tenant: a stream of another
+/// tenant is indistinguishable from a missing one.
+/// </summary>
+public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts, CatalogOptions options, TimeProvider timeProvider)
+{
+    /// <summary>The most streams one ListStreams page returns.</summary>
+    public const int MaxListLimit = 1000;
+
+    /// <summary>Validates the request, places the shards on live storage nodes and stores the stream.</summary>
+    public async Task<StreamDefinition> CreateAsync(Tenant tenant, string name, int shardCount, int retentionHours, CancellationToken cancellationToken = default)
+    {
+        if (RecordRules.ValidateStreamName(name) is { } nameError)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, nameError);
+        }
+
+        if (shardCount < 1 || shardCount > options.MaxShardsPerStream)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Shard count {shardCount} is out of range: it must be between 1 and {options.MaxShardsPerStream}.");
+        }
+
+        if (retentionHours == 0)
+        {
+            retentionHours = Limits.DefaultRetentionHours;
+        }
+
+        if (retentionHours < Limits.MinRetentionHours || retentionHours > Limits.MaxRetentionHours)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Retention period {retentionHours} hours is out of range: it must be between {Limits.MinRetentionHours} and {Limits.MaxRetentionHours} hours.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var cutoff = now - options.NodeLease;
+        var liveNodes = await db.StorageNodes.AsNoTracking()
+            .Where(n => n.HeartbeatAt > cutoff)
+            .Select(n => n.Id)
+            .ToListAsync(cancellationToken);
+        if (liveNodes.Count == 0)
+        {
+            throw new SluiceException(SluiceErrorCode.Unavailable, "No storage node is available to place the stream's shards; retry later.");
+        }
+
+        var leaderLoad = await db.Shards.AsNoTracking()
+            .Where(s => s.State == ShardState.Open && s.LeaderNodeId != null)
+            .GroupBy(s => s.LeaderNodeId!)
+            .Select(g => new { NodeId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.NodeId, x => x.Count, cancellationToken);
+
+        var replicationFactor = Math.Min(options.DefaultReplicationFactor, liveNodes.Count);
+        var placement = new ShardPlacer(liveNodes, leaderLoad);
+        var ranges = HashKeyRange.Split(shardCount);
+        var stream = new StreamDefinition
+        {
+            TenantId = tenant.Id,
+            Name = name,
+            Status = StreamStatus.Active,
+            ShardCount = shardCount,
+            RetentionHours = retentionHours,
+            ReplicationFactor = replicationFactor,
+            MinInSyncReplicas = Math.Min(2, replicationFactor),
+            CreatedAt = now,
+        };
+        for (var i = 0; i < shardCount; i++)
+        {
+            var replicas = placement.Place(replicationFactor);
+            stream.Shards.Add(new ShardDefinition
+            {
+                ShardIndex = i,
+                StartingHashKey = HashKey.Format(ranges[i].Start),
+                EndingHashKey = HashKey.Format(ranges[i].End),
+                State = ShardState.Open,
+                Replicas = replicas,
+                Isr = replicas,
+                LeaderNodeId = replicas[0],
+                LeaderEpoch = 1,
+                PartitionEpoch = 1,
+                CreatedAt = now,
+            });
+        }
+
+        db.Streams.Add(stream);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            throw new SluiceException(SluiceErrorCode.AlreadyExists, $"Stream {name} under account {tenant.AccountId} already exists.");
+        }
+
+        return stream;
+    }
+
+    /// <summary>The tenant's stream with its shards, or null.</summary>
+    public async Task<StreamDefinition?> FindAsync(Guid tenantId, string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Streams.AsNoTracking()
+            .Include(s => s.Shards.OrderBy(x => x.ShardIndex))
+            .SingleOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken);
+    }
+
+    /// <summary>One page of the tenant's streams in ordinal name order, after <paramref name="exclusiveStartName"/>.</summary>
+    public async Task<(IReadOnlyList<StreamDefinition> Streams, bool HasMore)> ListAsync(
+        Guid tenantId, string? exclusiveStartName, int limit, CancellationToken cancellationToken = default)
+    {
+        if (limit < 1 || limit > MaxListLimit)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Limit {limit} is out of range: it must be between 1 and {MaxListLimit}.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Streams.AsNoTracking().Where(s => s.TenantId == tenantId);
+        if (!string.IsNullOrEmpty(exclusiveStartName))
+        {
+            // "C" collation compare, so paging matches the ordinal order below.
+            query = query.Where(s => string.Compare(EF.Functions.Collate(s.Name, "C"), exclusiveStartName) > 0);
+        }
+
+        var page = await query.OrderBy(s => EF.Functions.Collate(s.Name, "C")).Take(limit + 1).ToListAsync(cancellationToken);
+        var hasMore = page.Count > limit;
+        if (hasMore)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        return (page, hasMore);
+    }
+
+    /// <summary>Deletes the tenant's stream and its shards; false when there is no such stream.</summary>
+    public async Task<bool> DeleteAsync(Guid tenantId, string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var deleted = await db.Streams.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken);
+        return deleted > 0;
+    }
+
+    /// <summary>A shard's placement and its stream's retention, for storage nodes; null when the shard does not exist.</summary>
+    public async Task<ShardAssignment?> FindShardAsync(long streamId, int shardIndex, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Shards.AsNoTracking()
+            .Where(s => s.StreamId == streamId && s.ShardIndex == shardIndex)
+            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Every shard replica placed on <paramref name="nodeId"/>.</summary>
+    public async Task<IReadOnlyList<ShardAssignment>> ListAssignmentsAsync(string nodeId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Shards.AsNoTracking()
+            .Where(s => s.Replicas.Contains(nodeId))
+            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours))
+            .ToListAsync(cancellationToken);
+    }
+}
