@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Sluice.Core;
+using Sluice.Metadata;
+using Sluice.Metadata.Model;
+
+namespace Sluice.Gateway.Auth;
+
+/// <summary>Turns an authenticated principal into its tenant, cached briefly.</summary>
+public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions> auth, IOptions<GatewayOptions> gateway, TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, (Tenant Tenant, DateTimeOffset FetchedAt)> _cache = new(StringComparer.Ordinal);
+
+    public async ValueTask<Tenant> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var name = user.FindFirstValue(auth.Value.TenantClaim);
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new SluiceException(SluiceErrorCode.Unauthenticated, $"The token has no '{auth.Value.TenantClaim}' claim naming a tenant.");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        if (_cache.TryGetValue(name, out var cached) && now - cached.FetchedAt < gateway.Value.RouteTtl)
+        {
+            return cached.Tenant;
+        }
+
+        Tenant? tenant;
+        try
+        {
+            tenant = await tenants.FindByNameAsync(name, cancellationToken);
+        }
+        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
+        {
+            throw new SluiceException(SluiceErrorCode.Unavailable, "The metadata store is unavailable; retry later.", ex);
+        }
+
+        if (tenant is null)
+        {
+            throw new SluiceException(SluiceErrorCode.Unauthenticated, $"Tenant '{name}' does not exist.");
+        }
+
+        if (tenant.Status != TenantStatus.Active)
+        {
+            throw new SluiceException(SluiceErrorCode.Unauthenticated, $"Tenant '{name}' is suspended.");
+        }
+
+        _cache[name] = (tenant, now);
+        return tenant;
+    }
+}

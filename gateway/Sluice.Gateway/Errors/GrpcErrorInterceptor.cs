@@ -1,0 +1,41 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Sluice.Core;
+
+namespace Sluice.Gateway.Errors;
+
+/// <summary>Turns application errors into gRPC statuses on the gRPC face.</summary>
+internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (SluiceException ex)
+        {
+            throw new RpcException(new Status(StatusFor(ex.Code), ex.Message));
+        }
+        catch (Exception ex) when (ex is not RpcException and not OperationCanceledException)
+        {
+            LogUnhandled(logger, ex, context.Method);
+            throw new RpcException(new Status(StatusCode.Internal, "An unexpected error occurred; it has been logged."));
+        }
+    }
+
+    internal static StatusCode StatusFor(SluiceErrorCode code) => code switch
+    {
+        SluiceErrorCode.InvalidArgument => StatusCode.InvalidArgument,
+        SluiceErrorCode.NotFound => StatusCode.NotFound,
+        SluiceErrorCode.AlreadyExists => StatusCode.AlreadyExists,
+        SluiceErrorCode.PositionTrimmed => StatusCode.OutOfRange,
+        SluiceErrorCode.Unauthenticated => StatusCode.Unauthenticated,
+        SluiceErrorCode.Unavailable => StatusCode.Unavailable,
+        _ => StatusCode.Internal,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method);
+}

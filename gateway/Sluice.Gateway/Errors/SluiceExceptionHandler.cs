@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Sluice.Core;
+
+namespace Sluice.Gateway.Errors;
+
+/// <summary>Writes application errors on the REST face as RFC 9457 problem+json.</summary>
+internal sealed partial class SluiceExceptionHandler(IProblemDetailsService problems, ILogger<SluiceExceptionHandler> logger) : IExceptionHandler
+{
+    private const int RetryAfterSeconds = 1;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            SluiceException e => (StatusFor(e.Code), TitleFor(e.Code), e.Message),
+            BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
+            _ => (StatusCodes.Status500InternalServerError, "Internal failure", "An unexpected error occurred; it has been logged."),
+        };
+
+        if (status >= StatusCodes.Status500InternalServerError && exception is not SluiceException)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Path);
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    internal static int StatusFor(SluiceErrorCode code) => code switch
+    {
+        SluiceErrorCode.InvalidArgument => StatusCodes.Status400BadRequest,
+        SluiceErrorCode.NotFound => StatusCodes.Status404NotFound,
+        SluiceErrorCode.AlreadyExists => StatusCodes.Status409Conflict,
+        SluiceErrorCode.PositionTrimmed => StatusCodes.Status410Gone,
+        SluiceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        SluiceErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static string TitleFor(SluiceErrorCode code) => code switch
+    {
+        SluiceErrorCode.InvalidArgument => "Invalid argument",
+        SluiceErrorCode.NotFound => "Not found",
+        SluiceErrorCode.AlreadyExists => "Already exists",
+        SluiceErrorCode.PositionTrimmed => "Position trimmed",
+        SluiceErrorCode.Unauthenticated => "Unauthenticated",
+        SluiceErrorCode.Unavailable => "Service unavailable",
+        _ => "Internal failure",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,30 @@
+using Sluice.Core;
+
+namespace Sluice.Gateway.Records;
+
+/// <summary>The outcome of one record of a put: its shard and offset, or an error code and message.</summary>
+public readonly record struct PutRecordResult(int ShardIndex, long Offset, string? ErrorCode, string? ErrorMessage)
+{
+    public const string InvalidArgument = "InvalidArgument";
+    public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string InternalFailure = "InternalFailure";
+
+    public bool Succeeded => ErrorCode is null;
+
+    public string SequenceNumber => Core.SequenceNumber.Encode(ShardIndex, Offset);
+
+    public string ShardId => Core.ShardId.Format(ShardIndex);
+
+    public static PutRecordResult Success(int shardIndex, long offset) => new(shardIndex, offset, null, null);
+
+    public static PutRecordResult Failure(string code, string message) => new(-1, -1, code, message);
+
+    public static PutRecordResult FromError(SluiceException error) => Failure(
+        error.Code switch
+        {
+            SluiceErrorCode.InvalidArgument => InvalidArgument,
+            SluiceErrorCode.Unavailable => ServiceUnavailable,
+            _ => InternalFailure,
+        },
+        error.Message);
+}

@@ -1,0 +1,325 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Sluice.Core;
+using Sluice.Gateway.Routing;
+using Sluice.Metadata.Model;
+using Sluice.Storage.V1;
+
+namespace Sluice.Gateway.Records;
+
+/// <summary>
+/// Puts and gets records for every face: validates, picks each record's shard by its hash key,
+/// and sends one append per shard to the shard's leader, all shards in parallel.
+/// </summary>
+public sealed partial class RecordService(
+    StreamRouter router,
+    StorageClients storage,
+    IOptions<GatewayOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RecordService> logger)
+{
+    private const int DefaultLimit = 1000;
+    private const int MaxRouteAttempts = 2;
+    private const string ErrorTrailer = "sluice-error";
+
+    /// <summary>Writes a batch; each record succeeds or fails on its own and accepted ones are durable on return.</summary>
+    public async Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default)
+    {
+        if (entries.Count == 0)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, "A put must carry at least one record.");
+        }
+
+        if (entries.Count > Limits.MaxRecordsPerPut)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"{entries.Count} records exceed the limit of {Limits.MaxRecordsPerPut} records per request.");
+        }
+
+        long totalBytes = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            totalBytes += entries[i].Data.Length + (entries[i].PartitionKey is { } key ? RecordRules.Utf8Length(key) : 0);
+        }
+
+        if (totalBytes > Limits.MaxPutBytes)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"The request carries {totalBytes} bytes of data and partition keys, over the limit of {Limits.MaxPutBytes} bytes (5 MiB) per request.");
+        }
+
+        var route = await router.GetAsync(tenant, streamName, cancellationToken);
+        var results = new PutRecordResult[entries.Count];
+        var batches = new Dictionary<int, ShardBatch>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (Validate(entry, out var hashKey) is { } error)
+            {
+                results[i] = PutRecordResult.Failure(PutRecordResult.InvalidArgument, error);
+                continue;
+            }
+
+            var shard = route.FindOpenShard(hashKey);
+            if (shard is null)
+            {
+                results[i] = PutRecordResult.Failure(PutRecordResult.InternalFailure, $"No open shard of stream {streamName} covers hash key {HashKey.Format(hashKey)}.");
+                continue;
+            }
+
+            if (!batches.TryGetValue(shard.Index, out var batch))
+            {
+                batch = new ShardBatch(shard.Index);
+                batches.Add(shard.Index, batch);
+            }
+
+            batch.Add(i, new AppendRecord { PartitionKey = ByteString.CopyFromUtf8(entry.PartitionKey!), Data = entry.Data });
+        }
+
+        if (batches.Count == 1)
+        {
+            foreach (var batch in batches.Values)
+            {
+                await AppendAsync(tenant, route, batch, results, cancellationToken);
+            }
+        }
+        else if (batches.Count > 1)
+        {
+            var tasks = new Task[batches.Count];
+            var t = 0;
+            foreach (var batch in batches.Values)
+            {
+                tasks[t++] = AppendAsync(tenant, route, batch, results, cancellationToken);
+            }
+
+            await Task.WhenAll(tasks);
+        }
+
+        return new PutOutcome(results);
+    }
+
+    /// <summary>Reads records of one shard from a position.</summary>
+    public async Task<ReadOutcome> GetAsync(
+        Tenant tenant, string streamName, string shardId, ReadPosition position, int limit, int maxWaitMs, CancellationToken cancellationToken = default)
+    {
+        if (limit == 0)
+        {
+            limit = DefaultLimit;
+        }
+
+        if (limit < 1 || limit > Limits.MaxGetRecords)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Limit {limit} is out of range: it must be between 1 and {Limits.MaxGetRecords}.");
+        }
+
+        if (maxWaitMs < 0 || maxWaitMs > Limits.MaxWaitMilliseconds)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Wait {maxWaitMs} ms is out of range: it must be between 0 and {Limits.MaxWaitMilliseconds} ms.");
+        }
+
+        var route = await router.GetAsync(tenant, streamName, cancellationToken);
+        if (!ShardId.TryParse(shardId, out var shardIndex) || !route.TryGetShard(shardIndex, out _))
+        {
+            throw new SluiceException(SluiceErrorCode.NotFound, $"Shard {shardId} in stream {streamName} under account {tenant.AccountId} does not exist.");
+        }
+
+        var request = new ReadRequest { StreamId = route.StreamId, ShardIndex = shardIndex, MaxRecords = limit, MaxBytes = Limits.MaxGetBytes, MaxWaitMs = maxWaitMs };
+        switch (position.From)
+        {
+            case ReadFrom.TrimHorizon:
+                request.Oldest = true;
+                break;
+            case ReadFrom.Latest:
+                request.Latest = true;
+                break;
+            case ReadFrom.AtTimestamp:
+                request.TimestampMs = (position.Timestamp ?? throw new SluiceException(SluiceErrorCode.InvalidArgument, "A timestamp is required to read from AT_TIMESTAMP.")).ToUnixTimeMilliseconds();
+                break;
+            default:
+                request.Offset = DecodeSequenceNumber(position.SequenceNumber, shardIndex, shardId) + (position.From == ReadFrom.AfterSequenceNumber ? 1 : 0);
+                break;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            route.TryGetShard(shardIndex, out var shard);
+            var client = ClientFor(shard!, streamName);
+            request.LeaderEpoch = shard!.LeaderEpoch;
+            try
+            {
+                var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout + TimeSpan.FromMilliseconds(maxWaitMs);
+                var response = await client.ReadAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+                var behind = 0L;
+                if (response.NextOffset < response.LogEndOffset && response.Records.Count > 0)
+                {
+                    behind = Math.Max(0, response.LastTimestampMs - response.Records[^1].TimestampMs);
+                }
+
+                return new ReadOutcome(shardIndex, response.Records, response.NextOffset, behind);
+            }
+            catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
+            {
+                route = await router.RefreshAsync(tenant, streamName, cancellationToken);
+            }
+            catch (RpcException ex)
+            {
+                throw Translate(ex, shard, streamName);
+            }
+        }
+    }
+
+    private static string? Validate(in PutEntry entry, out UInt128 hashKey)
+    {
+        hashKey = default;
+        if (entry.InputError is { } inputError)
+        {
+            return inputError;
+        }
+
+        if (RecordRules.ValidatePartitionKey(entry.PartitionKey) is { } keyError)
+        {
+            return keyError;
+        }
+
+        if (RecordRules.ValidateRecordSize(entry.Data.Length, RecordRules.Utf8Length(entry.PartitionKey!)) is { } sizeError)
+        {
+            return sizeError;
+        }
+
+        if (!string.IsNullOrEmpty(entry.ExplicitHashKey))
+        {
+            return HashKey.TryParse(entry.ExplicitHashKey, out hashKey)
+                ? null
+                : $"Explicit hash key '{entry.ExplicitHashKey}' is not a decimal integer between 0 and 2^128 - 1.";
+        }
+
+        hashKey = HashKey.FromPartitionKey(entry.PartitionKey!);
+        return null;
+    }
+
+    private static long DecodeSequenceNumber(string? sequenceNumber, int shardIndex, string shardId)
+    {
+        if (!SequenceNumber.TryDecode(sequenceNumber, out var sequenceShard, out var offset))
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"'{sequenceNumber}' is not a valid sequence number.");
+        }
+
+        if (sequenceShard != shardIndex)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Sequence number {sequenceNumber} does not belong to shard {shardId}.");
+        }
+
+        return offset;
+    }
+
+    private async Task AppendAsync(Tenant tenant, StreamRoute route, ShardBatch batch, PutRecordResult[] results, CancellationToken cancellationToken)
+    {
+        var request = new AppendRequest { StreamId = route.StreamId, ShardIndex = batch.ShardIndex };
+        request.Records.AddRange(batch.Records);
+        for (var attempt = 1; ; attempt++)
+        {
+            route.TryGetShard(batch.ShardIndex, out var shard);
+            try
+            {
+                var client = ClientFor(shard!, route.Name);
+                request.LeaderEpoch = shard!.LeaderEpoch;
+                var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout;
+                var response = await client.AppendAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+                for (var j = 0; j < batch.Indexes.Count; j++)
+                {
+                    results[batch.Indexes[j]] = PutRecordResult.Success(batch.ShardIndex, response.BaseOffset + j);
+                }
+
+                return;
+            }
+            catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
+            {
+                try
+                {
+                    route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
+                }
+                catch (SluiceException refreshError)
+                {
+                    Fail(batch, results, refreshError);
+                    return;
+                }
+            }
+            catch (RpcException ex)
+            {
+                Fail(batch, results, Translate(ex, shard!, route.Name));
+                return;
+            }
+            catch (SluiceException ex)
+            {
+                Fail(batch, results, ex);
+                return;
+            }
+        }
+    }
+
+    private static void Fail(ShardBatch batch, PutRecordResult[] results, SluiceException error)
+    {
+        var failure = PutRecordResult.FromError(error);
+        foreach (var index in batch.Indexes)
+        {
+            results[index] = failure;
+        }
+    }
+
+    private Storage.V1.StorageNode.StorageNodeClient ClientFor(ShardRoute shard, string streamName)
+    {
+        if (shard.LeaderAddress is null)
+        {
+            throw new SluiceException(SluiceErrorCode.Unavailable, $"Shard {shard.ShardId} of stream {streamName} has no available leader; retry later.");
+        }
+
+        return storage.Get(shard.LeaderAddress);
+    }
+
+    private static bool IsStaleRoute(RpcException ex) =>
+        ex.StatusCode == StatusCode.FailedPrecondition || (ex.StatusCode == StatusCode.NotFound && Reason(ex) == "unknown-shard");
+
+    private static string? Reason(RpcException ex) => ex.Trailers.GetValue(ErrorTrailer);
+
+    private SluiceException Translate(RpcException ex, ShardRoute shard, string streamName)
+    {
+        switch (ex.StatusCode)
+        {
+            case StatusCode.OutOfRange when Reason(ex) == "offset-trimmed":
+                return new SluiceException(SluiceErrorCode.PositionTrimmed,
+                    $"The requested position in shard {shard.ShardId} of stream {streamName} is older than the stream's retention; read from TRIM_HORIZON.");
+            case StatusCode.OutOfRange:
+                return new SluiceException(SluiceErrorCode.InvalidArgument,
+                    $"The requested sequence number is beyond the end of shard {shard.ShardId} of stream {streamName}.");
+            case StatusCode.InvalidArgument:
+                return new SluiceException(SluiceErrorCode.InvalidArgument, ex.Status.Detail);
+            case StatusCode.NotFound:
+                return new SluiceException(SluiceErrorCode.NotFound, $"Stream {streamName} not found.");
+            case StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.FailedPrecondition or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal:
+                LogStorageUnavailable(logger, shard.LeaderNodeId, shard.ShardId, ex.StatusCode, ex.Status.Detail);
+                return new SluiceException(SluiceErrorCode.Unavailable,
+                    $"Storage node {shard.LeaderNodeId} for shard {shard.ShardId} of stream {streamName} is unavailable ({ex.StatusCode}); the records were not acknowledged, retry.", ex);
+            default:
+                return new SluiceException(SluiceErrorCode.Internal, $"Storage node {shard.LeaderNodeId} failed: {ex.Status.Detail}", ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage node {NodeId} unavailable for {ShardId}: {StatusCode} {Detail}")]
+    private static partial void LogStorageUnavailable(ILogger logger, string? nodeId, string shardId, StatusCode statusCode, string detail);
+
+    private sealed class ShardBatch(int shardIndex)
+    {
+        public int ShardIndex { get; } = shardIndex;
+
+        public List<int> Indexes { get; } = [];
+
+        public List<AppendRecord> Records { get; } = [];
+
+        public void Add(int index, AppendRecord record)
+        {
+            Indexes.Add(index);
+            Records.Add(record);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Sluice.Core;
+using Sluice.Gateway.Auth;
+using Sluice.V1;
+
+namespace Sluice.Gateway.Records;
+
+/// <summary>gRPC: sluice.v1.Records.</summary>
+[Authorize]
+internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService records) : V1.Records.RecordsBase
+{
+    public override async Task<PutRecordsResponse> PutRecords(PutRecordsRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var entries = new PutEntry[request.Records.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var record = request.Records[i];
+            entries[i] = new PutEntry(record.PartitionKey, record.Data, record.ExplicitHashKey);
+        }
+
+        var outcome = await records.PutAsync(tenant, request.Stream, entries, context.CancellationToken);
+        if (outcome.AllUnavailable)
+        {
+            throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
+        }
+
+        var response = new PutRecordsResponse { FailedRecordCount = outcome.FailedCount };
+        foreach (var result in outcome.Results)
+        {
+            response.Results.Add(result.Succeeded
+                ? new PutRecordsResult { SequenceNumber = result.SequenceNumber, ShardId = result.ShardId }
+                : new PutRecordsResult { ErrorCode = result.ErrorCode, ErrorMessage = result.ErrorMessage });
+        }
+
+        return response;
+    }
+
+    public override async Task<GetRecordsResponse> GetRecords(GetRecordsRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var position = request.Position switch
+        {
+            StartPosition.TrimHorizon or StartPosition.Unspecified => new ReadPosition(ReadFrom.TrimHorizon),
+            StartPosition.Latest => new ReadPosition(ReadFrom.Latest),
+            StartPosition.AtSequenceNumber => new ReadPosition(ReadFrom.AtSequenceNumber, request.SequenceNumber),
+            StartPosition.AfterSequenceNumber => new ReadPosition(ReadFrom.AfterSequenceNumber, request.SequenceNumber),
+            StartPosition.AtTimestamp => new ReadPosition(ReadFrom.AtTimestamp, Timestamp: request.Timestamp?.ToDateTimeOffset()),
+            _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Unknown start position {request.Position}."),
+        };
+
+        var outcome = await records.GetAsync(tenant, request.Stream, request.ShardId, position, request.Limit, request.MaxWaitMs, context.CancellationToken);
+        var response = new GetRecordsResponse
+        {
+            NextSequenceNumber = outcome.NextSequenceNumber,
+            MillisBehindLatest = outcome.MillisBehindLatest,
+        };
+        foreach (var stored in outcome.Records)
+        {
+            response.Records.Add(new Record
+            {
+                SequenceNumber = SequenceNumber.Encode(outcome.ShardIndex, stored.Offset),
+                PartitionKey = stored.PartitionKey.ToStringUtf8(),
+                Data = stored.Data,
+                ApproximateArrivalTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(stored.TimestampMs)),
+            });
+        }
+
+        return response;
+    }
+}

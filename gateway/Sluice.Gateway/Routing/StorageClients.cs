@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Grpc.Net.Client;
+using StorageNodeClient = Sluice.Storage.V1.StorageNode.StorageNodeClient;
+
+namespace Sluice.Gateway.Routing;
+
+/// <summary>One long-lived gRPC channel per storage-node address (HTTP/2, multiplexed).</summary>
+public sealed class StorageClients : IDisposable
+{
+    private const int MaxMessageBytes = 16 * 1024 * 1024;
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, (GrpcChannel Channel, StorageNodeClient Client)> _clients = new(StringComparer.Ordinal);
+
+    public StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static a =>
+    {
+        var channel = GrpcChannel.ForAddress(a, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = ConnectTimeout,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            },
+            MaxReceiveMessageSize = MaxMessageBytes,
+            MaxSendMessageSize = MaxMessageBytes,
+        });
+        return (channel, new StorageNodeClient(channel));
+    }).Client;
+
+    public void Dispose()
+    {
+        foreach (var (channel, _) in _clients.Values)
+        {
+            channel.Dispose();
+        }
+
+        _clients.Clear();
+    }
+}

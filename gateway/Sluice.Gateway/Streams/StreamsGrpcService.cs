@@ -1,0 +1,80 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Sluice.Core;
+using Sluice.Gateway.Auth;
+using Sluice.Metadata.Model;
+using Sluice.V1;
+
+namespace Sluice.Gateway.Streams;
+
+/// <summary>gRPC: sluice.v1.Streams.</summary>
+[Authorize]
+internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams) : V1.Streams.StreamsBase
+{
+    public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        return Describe(await streams.CreateAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, context.CancellationToken));
+    }
+
+    public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var (page, hasMore) = await streams.ListAsync(tenant, request.ExclusiveStartName, request.Limit, context.CancellationToken);
+        var response = new ListStreamsResponse { HasMore = hasMore };
+        foreach (var stream in page)
+        {
+            response.Streams.Add(new StreamSummary
+            {
+                Name = stream.Name,
+                Status = StreamDto.StatusName(stream.Status),
+                ShardCount = stream.ShardCount,
+                CreatedAt = Timestamp.FromDateTimeOffset(stream.CreatedAt),
+            });
+        }
+
+        return response;
+    }
+
+    public override async Task<StreamDescription> DescribeStream(DescribeStreamRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        return Describe(await streams.DescribeAsync(tenant, request.Name, context.CancellationToken));
+    }
+
+    public override async Task<DeleteStreamResponse> DeleteStream(DeleteStreamRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        await streams.DeleteAsync(tenant, request.Name, context.CancellationToken);
+        return new DeleteStreamResponse();
+    }
+
+    private static StreamDescription Describe(StreamDefinition stream)
+    {
+        var description = new StreamDescription
+        {
+            Name = stream.Name,
+            Status = StreamDto.StatusName(stream.Status),
+            ShardCount = stream.ShardCount,
+            RetentionHours = stream.RetentionHours,
+            CreatedAt = Timestamp.FromDateTimeOffset(stream.CreatedAt),
+            ReplicationFactor = stream.ReplicationFactor,
+        };
+        foreach (var shard in stream.Shards.OrderBy(s => s.ShardIndex))
+        {
+            description.Shards.Add(new ShardDescription
+            {
+                ShardId = ShardId.Format(shard.ShardIndex),
+                StartingHashKey = shard.StartingHashKey,
+                EndingHashKey = shard.EndingHashKey,
+                State = shard.State.ToString().ToUpperInvariant(),
+                StartingSequenceNumber = SequenceNumber.Encode(shard.ShardIndex, 0),
+                LeaderNode = shard.LeaderNodeId ?? "",
+                LeaderEpoch = shard.LeaderEpoch,
+            });
+        }
+
+        return description;
+    }
+}

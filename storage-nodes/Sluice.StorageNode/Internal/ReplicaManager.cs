@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Sluice.Log;
+using Sluice.Metadata;
+
+namespace Sluice.StorageNode.Internal;
+
+/// <summary>
+/// Knows which shards this node leads (from PostgreSQL, cached briefly) and opens their logs.
+/// Requests carry the leader epoch the caller believes in; a mismatch re-reads the assignment,
+/// and a caller behind the current epoch is refused so it refreshes its routing.
+/// </summary>
+internal sealed partial class ReplicaManager(
+    LogStore logs,
+    StreamCatalog catalog,
+    IOptions<NodeOptions> nodeOptions,
+    IOptions<LogSettings> logSettings,
+    TimeProvider timeProvider,
+    ILogger<ReplicaManager> logger)
+{
+    private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), CachedAssignment> _assignments = new();
+    private readonly NodeOptions _node = nodeOptions.Value;
+
+    public static string LogName(long streamId, int shardIndex) => $"{streamId}/{shardIndex}";
+
+    /// <summary>The log of a shard this node leads at <paramref name="leaderEpoch"/>, opened on first use.</summary>
+    public async ValueTask<PartitionLog> GetLeaderLogAsync(long streamId, int shardIndex, int leaderEpoch, CancellationToken cancellationToken)
+    {
+        var shard = $"{streamId}/{shardIndex}";
+        var assignment = await GetAssignmentAsync(streamId, shardIndex, leaderEpoch, cancellationToken)
+            ?? throw StorageErrors.UnknownShard(shard);
+        if (!string.Equals(assignment.LeaderNodeId, _node.Id, StringComparison.Ordinal))
+        {
+            throw StorageErrors.NotLeader(shard, assignment.LeaderNodeId);
+        }
+
+        if (leaderEpoch != assignment.LeaderEpoch)
+        {
+            throw StorageErrors.StaleEpoch(shard, leaderEpoch, assignment.LeaderEpoch);
+        }
+
+        return logs.GetOrOpen(LogName(streamId, shardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
+    }
+
+    /// <summary>The current assignment of a shard, or null when it does not exist.</summary>
+    public async ValueTask<ShardAssignment?> GetAssignmentAsync(long streamId, int shardIndex, int expectedEpoch, CancellationToken cancellationToken)
+    {
+        var key = (streamId, shardIndex);
+        var now = timeProvider.GetUtcNow();
+        if (_assignments.TryGetValue(key, out var cached)
+            && now - cached.FetchedAt < _node.AssignmentTtl
+            && cached.Assignment.LeaderEpoch >= expectedEpoch)
+        {
+            return cached.Assignment;
+        }
+
+        try
+        {
+            var fresh = await catalog.FindShardAsync(streamId, shardIndex, cancellationToken);
+            if (fresh is null)
+            {
+                _assignments.TryRemove(key, out _);
+                return null;
+            }
+
+            _assignments[key] = new CachedAssignment(fresh, now);
+            return fresh;
+        }
+        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
+        {
+            // Without PostgreSQL no leader can change either, so the last known assignment is still
+            // the truth; without one there is nothing safe to do.
+            if (cached is not null)
+            {
+                LogUsingCachedAssignment(logger, streamId, shardIndex, ex.Message);
+                return cached.Assignment;
+            }
+
+            throw StorageErrors.Unavailable($"The metadata store is unreachable and shard {streamId}/{shardIndex} is not known here yet.");
+        }
+    }
+
+    /// <summary>Forgets cached assignments, e.g. after replicas were removed.</summary>
+    public void Forget(long streamId, int shardIndex) => _assignments.TryRemove((streamId, shardIndex), out _);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metadata store unreachable; using the cached assignment of shard {StreamId}/{ShardIndex}: {Reason}")]
+    private static partial void LogUsingCachedAssignment(ILogger logger, long streamId, int shardIndex, string reason);
+
+    private sealed record CachedAssignment(ShardAssignment Assignment, DateTimeOffset FetchedAt);
+}

@@ -1,0 +1,33 @@
+using Grpc.Core;
+
+namespace Sluice.StorageNode.Internal;
+
+/// <summary>The internal contract's errors: a gRPC status plus a machine-readable <c>sluice-error</c> trailer.</summary>
+internal static class StorageErrors
+{
+    public const string TrailerKey = "sluice-error";
+
+    public static RpcException NotLeader(string shard, string? leader) =>
+        Create(StatusCode.FailedPrecondition, "not-leader", $"This node does not lead {shard}; the leader is {leader ?? "unknown"}.");
+
+    public static RpcException StaleEpoch(string shard, int requested, int current) =>
+        Create(StatusCode.FailedPrecondition, "stale-epoch", $"Leader epoch {requested} for {shard} is not the current epoch {current}.");
+
+    public static RpcException UnknownShard(string shard) =>
+        Create(StatusCode.NotFound, "unknown-shard", $"Shard {shard} does not exist.");
+
+    public static RpcException OffsetTrimmed(long offset, long logStart) =>
+        Create(StatusCode.OutOfRange, "offset-trimmed", $"Offset {offset} is before the log start {logStart}: retention removed it.");
+
+    public static RpcException OffsetBeyondEnd(long offset, long logEnd) =>
+        Create(StatusCode.OutOfRange, "offset-beyond-end", $"Offset {offset} is past the log end {logEnd}.");
+
+    public static RpcException Unavailable(string message) =>
+        Create(StatusCode.Unavailable, "unavailable", message);
+
+    public static RpcException InvalidArgument(string message) =>
+        Create(StatusCode.InvalidArgument, "invalid-argument", message);
+
+    private static RpcException Create(StatusCode code, string reason, string message) =>
+        new(new Status(code, message), new Metadata { { TrailerKey, reason } });
+}

@@ -1,0 +1,139 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Sluice.Log;
+using Sluice.Storage.V1;
+using ProtoStoredRecord = Sluice.Storage.V1.StoredRecord;
+
+namespace Sluice.StorageNode.Internal;
+
+/// <summary>The internal gRPC contract: appends to and reads from the shard logs this node leads.</summary>
+internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogger<StorageNodeService> logger) : Sluice.Storage.V1.StorageNode.StorageNodeBase
+{
+    private const int DefaultMaxRecords = 1000;
+    private const int DefaultMaxBytes = 4 * 1024 * 1024;
+    private const int MaxReadBytes = 10 * 1024 * 1024;
+    private const int MaxRecordsPerRead = 10_000;
+    private const int MaxWaitMs = 10_000;
+
+    public override async Task<AppendResponse> Append(AppendRequest request, ServerCallContext context)
+    {
+        if (request.Records.Count == 0)
+        {
+            throw StorageErrors.InvalidArgument("An append must carry at least one record.");
+        }
+
+        var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, context.CancellationToken);
+        var records = new LogRecord[request.Records.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            var record = request.Records[i];
+            records[i] = new LogRecord(record.PartitionKey.Memory, record.Data.Memory);
+        }
+
+        AppendResult result;
+        try
+        {
+            result = await log.AppendAsync(records, request.LeaderEpoch, context.CancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw StorageErrors.InvalidArgument(ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            LogAppendFailed(logger, ex, request.StreamId, request.ShardIndex);
+            throw StorageErrors.Unavailable($"The replica of {request.StreamId}/{request.ShardIndex} cannot take writes now: {ex.Message}");
+        }
+
+        return new AppendResponse
+        {
+            BaseOffset = result.BaseOffset,
+            RecordCount = result.Count,
+            TimestampMs = result.TimestampMs,
+            LogEndOffset = result.LogEndOffset,
+        };
+    }
+
+    public override async Task<ReadResponse> Read(ReadRequest request, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, cancellationToken);
+        var maxRecords = request.MaxRecords <= 0 ? DefaultMaxRecords : Math.Min(request.MaxRecords, MaxRecordsPerRead);
+        var maxBytes = request.MaxBytes <= 0 ? DefaultMaxBytes : Math.Min(request.MaxBytes, MaxReadBytes);
+
+        var offset = request.StartCase switch
+        {
+            ReadRequest.StartOneofCase.Offset => request.Offset,
+            ReadRequest.StartOneofCase.TimestampMs => await log.FindOffsetByTimestampAsync(request.TimestampMs, cancellationToken),
+            ReadRequest.StartOneofCase.Latest => log.LogEndOffset,
+            _ => log.LogStartOffset,
+        };
+
+        if (offset < log.LogStartOffset)
+        {
+            throw StorageErrors.OffsetTrimmed(offset, log.LogStartOffset);
+        }
+
+        if (offset > log.LogEndOffset)
+        {
+            throw StorageErrors.OffsetBeyondEnd(offset, log.LogEndOffset);
+        }
+
+        if (offset == log.LogEndOffset && request.MaxWaitMs > 0)
+        {
+            await log.WaitForDataAsync(offset, TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs, MaxWaitMs)), cancellationToken);
+        }
+
+        ReadResult result;
+        try
+        {
+            result = await log.ReadAsync(offset, maxRecords, maxBytes, cancellationToken);
+        }
+        catch (OffsetOutOfRangeException ex)
+        {
+            throw ex.RequestedOffset < ex.LogStartOffset
+                ? StorageErrors.OffsetTrimmed(ex.RequestedOffset, ex.LogStartOffset)
+                : StorageErrors.OffsetBeyondEnd(ex.RequestedOffset, ex.LogEndOffset);
+        }
+
+        var response = new ReadResponse
+        {
+            NextOffset = result.NextOffset,
+            LogStartOffset = result.LogStartOffset,
+            LogEndOffset = result.LogEndOffset,
+            LastTimestampMs = result.LastTimestampMs,
+        };
+        var stored = result.Records;
+        for (var i = 0; i < stored.Count; i++)
+        {
+            var record = stored[i];
+
+            // The read buffer is a fresh heap array owned by this response, so wrapping is safe.
+            response.Records.Add(new ProtoStoredRecord
+            {
+                Offset = record.Offset,
+                TimestampMs = record.TimestampMs,
+                PartitionKey = UnsafeByteOperations.UnsafeWrap(record.Key),
+                Data = UnsafeByteOperations.UnsafeWrap(record.Value),
+            });
+        }
+
+        return response;
+    }
+
+    public override async Task<ShardInfoResponse> GetShardInfo(ShardInfoRequest request, ServerCallContext context)
+    {
+        var assignment = await replicas.GetAssignmentAsync(request.StreamId, request.ShardIndex, 0, context.CancellationToken)
+            ?? throw StorageErrors.UnknownShard($"{request.StreamId}/{request.ShardIndex}");
+        var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, assignment.LeaderEpoch, context.CancellationToken);
+        return new ShardInfoResponse
+        {
+            LogStartOffset = log.LogStartOffset,
+            LogEndOffset = log.LogEndOffset,
+            LeaderEpoch = assignment.LeaderEpoch,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Append to {StreamId}/{ShardIndex} failed")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, long streamId, int shardIndex);
+}
