@@ -24,6 +24,10 @@ public sealed class StorageClients : IDisposable
                 KeepAlivePingDelay = TimeSpan.FromSeconds(30),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             },
+            // Storage nodes are on the internal network: retry a restarted node quickly rather than
+            // backing off for minutes as the default would.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
             MaxReceiveMessageSize = MaxMessageBytes,
             MaxSendMessageSize = MaxMessageBytes,
         });

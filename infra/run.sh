@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Runs the whole Sluice system locally: PostgreSQL, Redis, three storage nodes and the gateway,
+# all on 127.0.0.1, with data, logs and the dev token under ./.data/. Ctrl-C stops everything.
+#
+#   ./infra/run.sh                  build once (Release), start, wait until healthy, stay up
+#   ./infra/run.sh --no-build       skip the build (same as SLUICE_SKIP_BUILD=1)
+#   ./infra/run.sh --services-only  only PostgreSQL and Redis (to run the hosts from an IDE)
+#
+# Ports (all on 127.0.0.1), overridable:
+#   SLUICE_PG_PORT=15432  SLUICE_REDIS_PORT=16379  SLUICE_HTTP_PORT=8080  SLUICE_GRPC_PORT=8081
+#   SLUICE_NODE_BASE_PORT=9100   node N: gRPC BASE+N (9101..), HTTP BASE+100+N (9201..)
+# Other knobs: SLUICE_NODE_COUNT=3, SLUICE_START_TIMEOUT=180 (seconds to become healthy),
+#   SLUICE_STOP_TIMEOUT=20 (seconds per process before SIGKILL), SLUICE_TOKEN_TTL_DAYS=30.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=infra/lib.sh
+. "$ROOT/infra/lib.sh"
+
+services_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) SLUICE_SKIP_BUILD=1 ;;
+    --services-only) services_only=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown option $arg (try --help)" ;;
+  esac
+done
+
+PG_PORT="${SLUICE_PG_PORT:-15432}"
+REDIS_PORT="${SLUICE_REDIS_PORT:-16379}"
+HTTP_PORT="${SLUICE_HTTP_PORT:-8080}"
+GRPC_PORT="${SLUICE_GRPC_PORT:-8081}"
+NODE_BASE_PORT="${SLUICE_NODE_BASE_PORT:-9100}"
+NODE_COUNT="${SLUICE_NODE_COUNT:-3}"
+START_TIMEOUT="${SLUICE_START_TIMEOUT:-180}"
+TOKEN_TTL_DAYS="${SLUICE_TOKEN_TTL_DAYS:-30}"
+
+DATA="$ROOT/.data"
+LOGS="$DATA/logs"
+CONFIG="Release"
+NODE_DLL="$ROOT/storage-nodes/Sluice.StorageNode/bin/$CONFIG/net10.0/Sluice.StorageNode.dll"
+GATEWAY_DLL="$ROOT/gateway/Sluice.Gateway/bin/$CONFIG/net10.0/Sluice.Gateway.dll"
+CLI_DLL="$ROOT/sdk/Sluice.Cli/bin/$CONFIG/net10.0/sluice.dll"
+METADATA="Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice"
+
+# Fail early, and clearly, when a port is taken (often: another ./infra/run.sh).
+ports=("$PG_PORT" "$REDIS_PORT")
+if ((!services_only)); then
+  ports+=("$HTTP_PORT" "$GRPC_PORT")
+  for ((n = 1; n <= NODE_COUNT; n++)); do
+    ports+=("$((NODE_BASE_PORT + n))" "$((NODE_BASE_PORT + 100 + n))")
+  done
+fi
+for port in "${ports[@]}"; do
+  if port_in_use "$port"; then
+    die "127.0.0.1:$port is already in use (another ./infra/run.sh?); see --help for the port variables"
+  fi
+done
+
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+install_if_missing postgresql redis-server curl
+if ((!services_only)); then
+  build_solution
+  for dll in "$NODE_DLL" "$GATEWAY_DLL"; do
+    [[ -f "$dll" ]] || die "$dll is missing: build with 'dotnet build Service.sln -c Release'"
+  done
+  [[ -f "$CLI_DLL" ]] || log "warning: $CLI_DLL is missing, so ./infra/sluice will not work"
+fi
+
+mkdir -p "$DATA" "$LOGS"
+for f in "$LOGS"/*.log; do [[ -e "$f" ]] && : >"$f"; done
+
+start_postgres "$DATA/pg" "$PG_PORT" "$LOGS/postgres.log"
+start_redis "$DATA/redis" "$REDIS_PORT" "$LOGS/redis.log"
+
+if ((services_only)); then
+  cat <<EOF
+
+PostgreSQL and Redis are up (Ctrl-C stops them):
+  ConnectionStrings__Metadata='$METADATA'
+  Redis: 127.0.0.1:$REDIS_PORT
+  Logs:  $LOGS/postgres.log, $LOGS/redis.log
+EOF
+else
+  # The JWT signing key: made once, kept, so tokens stay valid across restarts.
+  if [[ ! -s "$DATA/signing.key" ]]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 -w0 >"$DATA/signing.key")
+  fi
+  chmod 600 "$DATA/signing.key"
+  SIGNING_KEY="$(cat "$DATA/signing.key")"
+
+  gateway_env=(
+    "ConnectionStrings__Metadata=$METADATA"
+    "Sluice__Gateway__HttpPort=$HTTP_PORT"
+    "Sluice__Gateway__GrpcPort=$GRPC_PORT"
+    "Sluice__Auth__SigningKey=$SIGNING_KEY"
+  )
+
+  node_pids=()
+  for ((n = 1; n <= NODE_COUNT; n++)); do
+    grpc=$((NODE_BASE_PORT + n))
+    http=$((NODE_BASE_PORT + 100 + n))
+    mkdir -p "$DATA/nodes/node-$n"
+    log "starting node-$n (gRPC 127.0.0.1:$grpc, HTTP 127.0.0.1:$http)"
+    # From the host's output folder: ASP.NET reads appsettings*.json from the working directory.
+    spawn "$LOGS/node-$n.log" "$(dirname "$NODE_DLL")" env \
+      "ConnectionStrings__Metadata=$METADATA" \
+      "Sluice__Node__Id=node-$n" \
+      "Sluice__Node__DataDir=$DATA/nodes/node-$n" \
+      "Sluice__Node__GrpcPort=$grpc" \
+      "Sluice__Node__HttpPort=$http" \
+      "Sluice__Node__AdvertisedAddress=http://127.0.0.1:$grpc" \
+      dotnet "$NODE_DLL"
+    node_pids+=("$!")
+    track_pid "node-$n" "$!" TERM "$LOGS/node-$n.log"
+  done
+
+  log "starting gateway (REST 127.0.0.1:$HTTP_PORT, gRPC 127.0.0.1:$GRPC_PORT)"
+  spawn "$LOGS/gateway.log" "$(dirname "$GATEWAY_DLL")" env "${gateway_env[@]}" dotnet "$GATEWAY_DLL"
+  gateway_pid=$!
+  track_pid gateway "$gateway_pid" TERM "$LOGS/gateway.log"
+
+  log "waiting for /readyz (up to ${START_TIMEOUT}s each)"
+  for ((n = 1; n <= NODE_COUNT; n++)); do
+    wait_for_url "http://127.0.0.1:$((NODE_BASE_PORT + 100 + n))/readyz" "$START_TIMEOUT" \
+      "node-$n" "${node_pids[$((n - 1))]}" "$LOGS/node-$n.log" || exit 1
+  done
+  wait_for_url "http://127.0.0.1:$HTTP_PORT/readyz" "$START_TIMEOUT" \
+    gateway "$gateway_pid" "$LOGS/gateway.log" || exit 1
+
+  log "issuing the dev token (tenant dev, ${TOKEN_TTL_DAYS} days)"
+  if ! token_out="$(cd "$(dirname "$GATEWAY_DLL")" && env "${gateway_env[@]}" \
+    dotnet "$GATEWAY_DLL" token --tenant dev --ttl-days "$TOKEN_TTL_DAYS" 2>>"$LOGS/token.log")"; then
+    log_tail "$LOGS/token.log"
+    die "'Sluice.Gateway.dll token' failed"
+  fi
+  # The JWT is the last line that looks like one (header.payload.signature).
+  TOKEN="$(printf '%s\n' "$token_out" | grep -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' |
+    tail -1 || true)"
+  if [[ -z "$TOKEN" ]]; then
+    printf '%s\n' "$token_out" >>"$LOGS/token.log"
+    log_tail "$LOGS/token.log"
+    die "no JWT in the output of 'token'"
+  fi
+
+  (
+    umask 077
+    cat >"$DATA/dev.env" <<EOF
+export SLUICE_HTTP=http://127.0.0.1:$HTTP_PORT
+export SLUICE_GRPC=http://127.0.0.1:$GRPC_PORT
+export SLUICE_TOKEN=$TOKEN
+EOF
+  )
+
+  nodes_list=""
+  for ((n = 1; n <= NODE_COUNT; n++)); do
+    nodes_list+="  node-$n   gRPC http://127.0.0.1:$((NODE_BASE_PORT + n))  health http://127.0.0.1:$((NODE_BASE_PORT + 100 + n))/readyz"$'\n'
+  done
+  cat <<EOF
+
+Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the data.
+
+  REST     http://127.0.0.1:$HTTP_PORT/v1     (OpenAPI: http://127.0.0.1:$HTTP_PORT/swagger)
+  gRPC     http://127.0.0.1:$GRPC_PORT        (sluice.v1, h2c)
+${nodes_list}  Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
+  Redis    127.0.0.1:$REDIS_PORT
+  Logs     .data/logs/<name>.log
+
+In another shell:
+  . .data/dev.env
+  dotnet sdk/Sluice.Cli/bin/Release/net10.0/sluice.dll streams list     # or: ./infra/sluice streams list
+  curl -H "Authorization: Bearer \$SLUICE_TOKEN" \$SLUICE_HTTP/v1/streams
+
+EOF
+fi
+
+# Stay up until Ctrl-C, or until one of the processes dies (then stop the rest and fail).
+while true; do
+  if dead="$(first_dead_process)"; then
+    report_dead_process "$dead"
+    exit 1
+  fi
+  sleep 1 &
+  wait $! || true
+done

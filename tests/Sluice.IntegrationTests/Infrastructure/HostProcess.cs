@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Sluice.IntegrationTests.Infrastructure;
+
+/// <summary>A real Sluice host (storage node or gateway) run as its own process, restartable, killable with SIGKILL.</summary>
+internal sealed class HostProcess : IAsyncDisposable
+{
+    private const int MaxLogLines = 400;
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
+
+    private readonly string _dll;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly Queue<string> _log = new();
+    private Process? _process;
+
+    public HostProcess(string name, string dll, IReadOnlyDictionary<string, string> environment, string healthUrl)
+    {
+        Name = name;
+        _dll = dll;
+        _environment = environment;
+        HealthUrl = healthUrl;
+    }
+
+    public string Name { get; }
+
+    public string HealthUrl { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public int? ProcessId => _process?.Id;
+
+    public void Start()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"{Name} is already running.");
+        }
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        info.ArgumentList.Add(_dll);
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>Waits until the health URL answers 200, failing fast with the log if the process dies.</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        await Wait.UntilAsync(async () =>
+        {
+            if (_process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{RecentLog()}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync(HealthUrl);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }, timeout, () => $"{Name} did not become healthy at {HealthUrl}:\n{RecentLog()}");
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flushing.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM and a bounded wait for a clean exit, then SIGKILL.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await term!.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    public string RecentLog()
+    {
+        lock (_log)
+        {
+            return string.Join('\n', _log);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Enqueue(line);
+            while (_log.Count > MaxLogLines)
+            {
+                _log.Dequeue();
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using Sluice.Client;
+
+namespace Sluice.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A whole Sluice cluster of real processes on loopback: its own database on the test PostgreSQL
+/// server, <c>nodeCount</c> storage nodes and one gateway, each on free ports.
+/// </summary>
+public class SluiceCluster : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly int _nodeCount;
+    private readonly bool _proxyMetadata;
+    private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(48);
+    private readonly List<HostProcess> _nodes = [];
+    private string _dataRoot = "";
+
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false)
+    {
+        _nodeCount = nodeCount;
+        _proxyMetadata = proxyMetadata;
+    }
+
+    public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
+
+    public string MetadataConnectionString { get; private set; } = "";
+
+    /// <summary>Set when the cluster reaches PostgreSQL through a proxy that a test can cut.</summary>
+    internal TcpProxy? MetadataProxy { get; private set; }
+
+    internal HostProcess Gateway { get; private set; } = null!;
+
+    internal IReadOnlyList<HostProcess> Nodes => _nodes;
+
+    public Uri HttpEndpoint { get; private set; } = null!;
+
+    public Uri GrpcEndpoint { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        var admin = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnectionString);
+        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {DatabaseName}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var direct = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = DatabaseName, Pooling = true };
+        MetadataConnectionString = direct.ConnectionString;
+        var hostsConnection = direct;
+        if (_proxyMetadata)
+        {
+            MetadataProxy = TcpProxy.Start(direct.Host!, direct.Port);
+            hostsConnection = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = MetadataProxy.Port, Timeout = 3, CommandTimeout = 5 };
+        }
+
+        _dataRoot = TestEnvironment.NewTempDirectory("sluice-it");
+        for (var i = 1; i <= _nodeCount; i++)
+        {
+            _nodes.Add(CreateNode($"node-{i}", hostsConnection.ConnectionString));
+        }
+
+        var httpPort = TestEnvironment.FreePort();
+        var grpcPort = TestEnvironment.FreePort();
+        HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
+        GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
+        Gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Metadata"] = hostsConnection.ConnectionString,
+            ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__RouteTtl"] = "00:00:02",
+            ["Sluice__Gateway__NodeLease"] = "00:00:06",
+            ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
+        }, $"{HttpEndpoint}healthz");
+
+        // The gateway migrates the schema; nodes wait for PostgreSQL, and EF's migration lock keeps
+        // concurrent migrations safe, so everything starts at once.
+        Gateway.Start();
+        foreach (var node in _nodes)
+        {
+            node.Start();
+        }
+
+        await Task.WhenAll(_nodes.Select(n => n.WaitHealthyAsync(StartTimeout)).Append(Gateway.WaitHealthyAsync(StartTimeout)));
+        await WaitForLiveNodesAsync(_nodeCount, StartTimeout);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Task.WhenAll(_nodes.Select(n => n.DisposeAsync().AsTask()).Append(Gateway.DisposeAsync().AsTask()));
+        MetadataProxy?.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await using var connection = new NpgsqlConnection(TestEnvironment.PostgresConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            TryDelete(_dataRoot);
+        }
+    }
+
+    /// <summary>Creates a tenant with a unique name and returns it with a valid token.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string prefix = "t")
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
+        var accountId = RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture) + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        await using var connection = new NpgsqlConnection(MetadataConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO tenants (id, name, account_id, status, created_at) VALUES (@id, @name, @account, 'Active', now())", connection);
+        insert.Parameters.AddWithValue("id", Guid.NewGuid());
+        insert.Parameters.AddWithValue("name", name);
+        insert.Parameters.AddWithValue("account", accountId);
+        await insert.ExecuteNonQueryAsync();
+        return new TestTenant(name, accountId, IssueToken(name, TimeSpan.FromHours(1)));
+    }
+
+    /// <summary>A token signed with the cluster's key (or another key), for any tenant and lifetime.</summary>
+    public string IssueToken(string tenant, TimeSpan lifetime, byte[]? signingKey = null, DateTime? notBefore = null, string? audience = null)
+    {
+        var start = notBefore ?? DateTime.UtcNow.AddMinutes(-1);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "sluice",
+            Audience = audience ?? "sluice",
+            IssuedAt = start,
+            NotBefore = start,
+            Expires = start + lifetime,
+            Subject = new ClaimsIdentity([new Claim("tenant", tenant), new Claim("sub", "test")]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey ?? _signingKey), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public SluiceClient CreateClient(TestTenant tenant) => new(new SluiceClientOptions { Endpoint = GrpcEndpoint, Token = tenant.Token });
+
+    public HttpClient CreateHttpClient(string? token)
+    {
+        var http = new HttpClient { BaseAddress = HttpEndpoint, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>Waits until the gateway's readiness reports <paramref name="count"/> live storage nodes.</summary>
+    public async Task WaitForLiveNodesAsync(int count, TimeSpan timeout)
+    {
+        await using var connection = new NpgsqlConnection(MetadataConnectionString);
+        await connection.OpenAsync();
+        await Wait.UntilAsync(async () =>
+        {
+            await using var query = new NpgsqlCommand("SELECT count(*) FROM storage_nodes WHERE heartbeat_at > now() - interval '5 seconds'", connection);
+            return (long)(await query.ExecuteScalarAsync())! >= count;
+        }, timeout, () => $"{count} live storage nodes");
+    }
+
+    internal HostProcess Node(string nodeId) => _nodes.Single(n => n.Name == nodeId);
+
+    private HostProcess CreateNode(string id, string connectionString)
+    {
+        var grpcPort = TestEnvironment.FreePort();
+        var httpPort = TestEnvironment.FreePort();
+        return new HostProcess(id, TestEnvironment.StorageNodeDll, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Metadata"] = connectionString,
+            ["Sluice__Node__Id"] = id,
+            ["Sluice__Node__DataDir"] = Path.Combine(_dataRoot, id),
+            ["Sluice__Node__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Node__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Node__HeartbeatInterval"] = "00:00:01",
+            ["Sluice__Node__MaintenanceInterval"] = "00:00:02",
+        }, $"http://127.0.0.1:{httpPort}/healthz");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A tenant created for one test.</summary>
+public sealed record TestTenant(string Name, string AccountId, string Token);
+
+/// <summary>The shared three-node cluster most tests use.</summary>
+public sealed class ClusterFixture() : SluiceCluster(nodeCount: 3);
+
+/// <summary>A cluster for tests that kill and restart storage nodes.</summary>
+public sealed class FaultClusterFixture() : SluiceCluster(nodeCount: 3);
+
+/// <summary>A cluster that reaches PostgreSQL through a proxy a test can cut.</summary>
+public sealed class MetadataOutageFixture() : SluiceCluster(nodeCount: 1, proxyMetadata: true);
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultClusterCollection : ICollectionFixture<FaultClusterFixture>
+{
+    public const string Name = "fault-cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class MetadataOutageCollection : ICollectionFixture<MetadataOutageFixture>
+{
+    public const string Name = "metadata-outage";
+}
