@@ -1,0 +1,78 @@
+using System.Threading.Tasks.Sources;
+
+namespace Sluice.Log.Internal;
+
+/// <summary>
+/// One queued append and the awaitable its caller holds. Pooled and completed through
+/// <see cref="ManualResetValueTaskSourceCore{TResult}"/>, so an append allocates nothing of its own on the way
+/// through the queue. Continuations always run asynchronously: the writer loop must never run caller code.
+/// </summary>
+internal sealed class AppendRequest : IValueTaskSource<AppendResult>
+{
+    private readonly AppendRequestPool _pool;
+    private ManualResetValueTaskSourceCore<AppendResult> _core;
+
+    public AppendRequest(AppendRequestPool pool)
+    {
+        _pool = pool;
+        _core.RunContinuationsAsynchronously = true;
+    }
+
+    public IReadOnlyList<LogRecord> Records { get; private set; } = [];
+
+    public int LeaderEpoch { get; private set; }
+
+    /// <summary>Encoded size, measured when the append was accepted.</summary>
+    public int BatchLength { get; private set; }
+
+    public CancellationToken CancellationToken { get; private set; }
+
+    // Filled in by the writer while it builds a group commit.
+    public long BaseOffset { get; set; }
+
+    public long TimestampMs { get; set; }
+
+    public long Position { get; set; }
+
+    public void Initialize(IReadOnlyList<LogRecord> records, int leaderEpoch, int batchLength, CancellationToken cancellationToken)
+    {
+        Records = records;
+        LeaderEpoch = leaderEpoch;
+        BatchLength = batchLength;
+        CancellationToken = cancellationToken;
+        BaseOffset = -1;
+    }
+
+    public ValueTask<AppendResult> AsValueTask() => new(this, _core.Version);
+
+    public void Complete(AppendResult result) => _core.SetResult(result);
+
+    public void Fail(Exception exception) => _core.SetException(exception);
+
+    /// <summary>Returns a request that was never handed to its caller as an awaitable.</summary>
+    public void Recycle()
+    {
+        Records = [];
+        CancellationToken = default;
+        _core.Reset();
+        _pool.Return(this);
+    }
+
+    public AppendResult GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            // The caller has the result; drop the references to its records before the object is reused.
+            Recycle();
+        }
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,89 @@
+namespace Sluice.Log.Internal;
+
+/// <summary>Measures and serialises one append as one batch (<see cref="BatchHeader"/> then <see cref="RecordHeader"/>-framed records).</summary>
+internal static class BatchEncoder
+{
+    /// <summary>
+    /// The encoded size of <paramref name="records"/> as one batch; throws <see cref="ArgumentException"/> for an
+    /// empty batch, too many records, a key too long for its u16 length, or too many bytes.
+    /// </summary>
+    public static int Measure(IReadOnlyList<LogRecord> records, LogOptions options)
+    {
+        var count = records.Count;
+        if (count == 0)
+        {
+            throw new ArgumentException("An append needs at least one record.", nameof(records));
+        }
+
+        if (count > options.MaxRecordsPerBatch)
+        {
+            throw new ArgumentException(
+                $"An append may carry at most {options.MaxRecordsPerBatch} records ({nameof(LogOptions.MaxRecordsPerBatch)}) but has {count}.",
+                nameof(records));
+        }
+
+        long length = BatchHeader.Size;
+        for (var i = 0; i < count; i++)
+        {
+            var record = records[i];
+            if (record.Key.Length > RecordHeader.MaxKeyLength)
+            {
+                throw new ArgumentException(
+                    $"Record {i} has a {record.Key.Length}-byte key; keys are at most {RecordHeader.MaxKeyLength} bytes.", nameof(records));
+            }
+
+            length += RecordHeader.EncodedLengthOf(record.Key.Length, record.Value.Length);
+        }
+
+        if (length > options.MaxBatchBytes)
+        {
+            throw new ArgumentException(
+                $"The append needs {length} bytes on disk; at most {options.MaxBatchBytes} are allowed ({nameof(LogOptions.MaxBatchBytes)}).",
+                nameof(records));
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>
+    /// Writes the batch into <paramref name="destination"/>, which is exactly the measured length. False if the
+    /// caller changed the records after appending them (their size no longer matches), so one caller's mistake
+    /// cannot corrupt the group it was committed with.
+    /// </summary>
+    public static bool TryEncode(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<LogRecord> records)
+    {
+        var count = records.Count;
+        var position = BatchHeader.Size;
+        for (var i = 0; i < count; i++)
+        {
+            var record = records[i];
+            if (record.Key.Length > RecordHeader.MaxKeyLength
+                || RecordHeader.EncodedLengthOf(record.Key.Length, record.Value.Length) > destination.Length - position)
+            {
+                return false;
+            }
+
+            position += RecordHeader.Write(destination[position..], record.Key.Span, record.Value.Span);
+        }
+
+        if (position != destination.Length)
+        {
+            return false;
+        }
+
+        new BatchHeader(
+            BaseOffset: baseOffset,
+            BatchLength: destination.Length,
+            LeaderEpoch: leaderEpoch,
+            Crc: 0,
+            Attributes: 0,
+            RecordCount: count,
+            FirstTimestamp: timestampMs,
+            MaxTimestamp: timestampMs,
+            ProducerId: BatchHeader.NoProducerId,
+            ProducerEpoch: BatchHeader.NoProducerEpoch,
+            BaseSequence: BatchHeader.NoSequence).Write(destination);
+        BatchHeader.StampCrc(destination);
+        return true;
+    }
+}

@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Sluice.Log.Internal;
+
+namespace Sluice.Log;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Above this many bytes a group commit is cut: the first waiter's latency would grow with no gain in fsyncs per
+    /// byte, and the next group starts right after anyway.
+    /// </summary>
+    private const int GroupCommitTargetBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Appends <paramref name="records"/> as one atomic batch and completes once it is durable per the flush policy
+    /// (and visible to readers). Concurrent appends are totally ordered. The list must not change until the returned
+    /// task completes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is empty, has too many records or bytes, or a key over 65,535 bytes.</exception>
+    /// <exception cref="IOException">The write failed (the outcome is unknown), or an earlier one did and the log must be reopened.</exception>
+    public ValueTask<AppendResult> AppendAsync(IReadOnlyList<LogRecord> records, int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var batchLength = BatchEncoder.Measure(records, _options);
+        ThrowIfDisposed();
+        if (_fault is { } fault)
+        {
+            throw FaultedException(fault);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<AppendResult>(cancellationToken);
+        }
+
+        var request = _requestPool.Rent();
+        request.Initialize(records, leaderEpoch, batchLength, cancellationToken);
+        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
+    private async ValueTask<AppendResult> EnqueueWhenRoomAsync(AppendRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            request.Recycle();
+            throw new ObjectDisposedException(nameof(PartitionLog));
+        }
+        catch (OperationCanceledException)
+        {
+            request.Recycle();
+            throw;
+        }
+
+        return await request.AsValueTask().ConfigureAwait(false);
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                // Synchronous positional writes and fsync: on Linux an "async" file write is a blocking call on a
+                // pool thread anyway, and one blocking call per group commit is the cheapest way to make it.
+                DrainQueue(reader);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+
+    private readonly List<AppendRequest> _group = [];
+
+    private void DrainQueue(ChannelReader<AppendRequest> reader)
+    {
+        while (true)
+        {
+            _group.Clear();
+            long groupBytes = 0, groupRecords = 0;
+            try
+            {
+                var active = _segments[^1];
+                while (reader.TryPeek(out var next))
+                {
+                    if (_fault is { } fault)
+                    {
+                        reader.TryRead(out _);
+                        next.Fail(FaultedException(fault));
+                        continue;
+                    }
+
+                    if (next.CancellationToken.IsCancellationRequested)
+                    {
+                        // Not written yet, so cancelling is still honest; once in a group the append runs to the end.
+                        reader.TryRead(out _);
+                        next.Fail(new OperationCanceledException(next.CancellationToken));
+                        continue;
+                    }
+
+                    if (_group.Count > 0 && groupBytes + next.BatchLength > GroupCommitTargetBytes)
+                    {
+                        break;
+                    }
+
+                    if (active.MustRollFor(groupBytes, next.BatchLength, groupRecords, next.Records.Count, _options.SegmentBytes))
+                    {
+                        if (_group.Count > 0)
+                        {
+                            break; // commit what fits first; the next round rolls
+                        }
+
+                        active = Roll();
+                    }
+
+                    reader.TryRead(out _);
+                    _group.Add(next);
+                    groupBytes += next.BatchLength;
+                    groupRecords += next.Records.Count;
+                }
+
+                if (_group.Count == 0)
+                {
+                    return;
+                }
+
+                Commit(active, (int)groupBytes);
+            }
+            catch (Exception ex)
+            {
+                SetFault(ex);
+                foreach (var request in _group)
+                {
+                    request.Fail(FaultedException(ex));
+                }
+            }
+        }
+    }
+
+    /// <summary>Serialises the group into one buffer, writes it with one call, fsyncs once, then publishes and completes it.</summary>
+    private void Commit(Segment active, int groupBytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(groupBytes);
+        try
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var timestamp = Math.Max(now, _timestampFloor);
+            var offset = active.WrittenNextOffset;
+            var used = 0;
+            foreach (var request in _group)
+            {
+                if (!BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, request.Records))
+                {
+                    continue; // failed below, without the rest of the group paying for it
+                }
+
+                request.BaseOffset = offset;
+                request.TimestampMs = timestamp;
+                request.Position = active.Size + used;
+                offset += request.Records.Count;
+                used += request.BatchLength;
+            }
+
+            if (used > 0)
+            {
+                active.Write(buffer.AsSpan(0, used));
+                if (_options.FlushPolicy == FlushPolicy.EveryAppend)
+                {
+                    active.Flush();
+                }
+                else
+                {
+                    Volatile.Write(ref _dirty, 1);
+                }
+
+                foreach (var request in _group)
+                {
+                    if (request.BaseOffset >= 0)
+                    {
+                        active.OnBatchWritten(request.BaseOffset, request.Records.Count, request.Position, request.BatchLength, timestamp);
+                    }
+                }
+
+                _timestampFloor = timestamp;
+                Interlocked.Add(ref _sizeInBytes, used);
+                active.Publish();
+                Volatile.Write(ref _lastTimestamp, timestamp);
+                Volatile.Write(ref _logEndOffset, offset); // readers see the batches from here on
+                WakeWaiters();
+            }
+
+            var appends = _group.Count;
+            foreach (var request in _group)
+            {
+                // Read everything needed before completing: the request goes back to the pool once awaited.
+                if (request.BaseOffset < 0)
+                {
+                    request.Fail(new ArgumentException("The records of an append changed before it was written."));
+                }
+                else
+                {
+                    request.Complete(new AppendResult(request.BaseOffset, request.Records.Count, request.TimestampMs, offset));
+                }
+            }
+
+            _group.Clear(); // from here on a failure must not touch these requests again
+            _logger.GroupCommitted(Directory, appends, used, offset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Seals the active segment and starts a new one at the end offset; caller holds the write lock.</summary>
+    private Segment Roll()
+    {
+        try
+        {
+            var segments = _segments;
+            var old = segments[^1];
+            old.Seal();
+            var next = Segment.Create(Directory, old.WrittenNextOffset, _options, _logger);
+            DirectorySync.Flush(Directory, _logger);
+            Volatile.Write(ref _segments, [.. segments, next]);
+            _logger.SegmentRolled(Directory, next.BaseOffset);
+            return next;
+        }
+        catch (Exception ex)
+        {
+            SetFault(ex);
+            throw;
+        }
+    }
+
+    private async Task RunFlusherAsync()
+    {
+        using var timer = new PeriodicTimer(_options.FlushInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_shutdown.Token).ConfigureAwait(false))
+            {
+                FlushIfDirty();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposal
+        }
+    }
+
+    private void FlushIfDirty()
+    {
+        if (Interlocked.Exchange(ref _dirty, 0) == 0)
+        {
+            return;
+        }
+
+        // Only the active segment can be dirty: a roll fsyncs the segment it seals.
+        var segments = Volatile.Read(ref _segments);
+        if (segments.Length == 0 || !segments[^1].TryAcquire())
+        {
+            return;
+        }
+
+        try
+        {
+            segments[^1].Flush();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // After a failed fsync the page cache may have dropped the data (Linux): never pretend it is durable.
+            SetFault(ex);
+        }
+        finally
+        {
+            segments[^1].Release();
+        }
+    }
+}
