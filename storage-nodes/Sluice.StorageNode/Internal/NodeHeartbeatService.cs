@@ -25,8 +25,9 @@ internal sealed partial class NodeHeartbeatService(
             {
                 if (NodeEpoch == 0 || !await registry.HeartbeatAsync(_options.Id, NodeEpoch, stoppingToken))
                 {
-                    NodeEpoch = await registry.RegisterAsync(_options.Id, _options.ResolveAdvertisedAddress(), _options.Rack, stoppingToken);
-                    LogRegistered(logger, _options.Id, NodeEpoch, _options.ResolveAdvertisedAddress());
+                    var address = _options.ResolveAdvertisedAddress();
+                    NodeEpoch = await registry.RegisterAsync(_options.Id, address, _options.Rack, stoppingToken);
+                    LogRegistered(logger, _options.Id, NodeEpoch, address);
                 }
 
                 LastHeartbeat = DateTimeOffset.UtcNow;

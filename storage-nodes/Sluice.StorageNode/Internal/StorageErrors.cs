@@ -29,5 +29,5 @@ internal static class StorageErrors
         Create(StatusCode.InvalidArgument, "invalid-argument", message);
 
     private static RpcException Create(StatusCode code, string reason, string message) =>
-        new(new Status(code, message), new Metadata { { TrailerKey, reason } });
+        new(new Status(code, message), new Grpc.Core.Metadata { { TrailerKey, reason } });
 }
