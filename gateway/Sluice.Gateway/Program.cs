@@ -15,6 +15,12 @@ using Sluice.Metadata;
 
 var builder = WebApplication.CreateBuilder(args);
 var isTokenCommand = args.Length > 0 && args[0] == "token";
+if (isTokenCommand)
+{
+    // The token is the only thing on stdout, so scripts can capture it.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+}
 
 var connectionString = builder.Configuration.GetConnectionString("Metadata")
     ?? throw new InvalidOperationException("ConnectionStrings:Metadata is not set.");
