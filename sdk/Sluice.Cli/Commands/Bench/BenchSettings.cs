@@ -1,0 +1,34 @@
+namespace Sluice.Cli.Commands.Bench;
+
+/// <summary>One benchmark run's workload, as given on the command line.</summary>
+internal sealed record BenchSettings
+{
+    public const int TimestampBytes = sizeof(long);
+
+    /// <summary><c>grpc</c> or <c>rest</c>.</summary>
+    public required string Api { get; init; }
+
+    public required int Shards { get; init; }
+
+    public required int RecordSize { get; init; }
+
+    public required int DurationSeconds { get; init; }
+
+    public required int WarmupSeconds { get; init; }
+
+    /// <summary>Records per second in total; 0 means as fast as the producers can go.</summary>
+    public required int Rate { get; init; }
+
+    public required int Producers { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required bool Consumers { get; init; }
+
+    /// <summary>An existing stream to use (and keep) instead of a new one.</summary>
+    public string? Stream { get; init; }
+
+    public required bool Keep { get; init; }
+
+    public required bool Json { get; init; }
+}

@@ -1,0 +1,65 @@
+namespace Sluice.Cli.Commands.Bench;
+
+/// <summary>What both targets share: waiting for a new stream and the partition keys to spread records with.</summary>
+internal static class BenchStreams
+{
+    public const int ConsumerMaxWaitMs = 1000;
+    public const int ConsumerReadLimit = 10_000;
+    public static readonly TimeSpan ActiveTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan ActivePollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>When an empty read answers faster than this, a consumer pauses before the next.</summary>
+    public static readonly TimeSpan MinEmptyPollInterval = TimeSpan.FromMilliseconds(50);
+
+    private const int PartitionKeyCount = 4096;
+
+    /// <summary>
+    /// Enough distinct keys that MD5 spreads them evenly over any shard count a benchmark uses;
+    /// made once so that picking one per record allocates nothing.
+    /// </summary>
+    public static readonly string[] PartitionKeys = CreatePartitionKeys();
+
+    private static string[] CreatePartitionKeys()
+    {
+        var keys = new string[PartitionKeyCount];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = "bench-key-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return keys;
+    }
+
+    /// <summary>Polls <paramref name="describe"/> until the stream is ACTIVE; returns its open shards.</summary>
+    public static async Task<IReadOnlyList<string>> WaitUntilActiveAsync(
+        string name, Func<CancellationToken, Task<(string Status, IReadOnlyList<string> OpenShards)>> describe, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ActiveTimeout);
+        try
+        {
+            while (true)
+            {
+                var (status, shards) = await describe(timeout.Token);
+                if (string.Equals(status, "ACTIVE", StringComparison.OrdinalIgnoreCase))
+                {
+                    return shards;
+                }
+
+                await Task.Delay(ActivePollInterval, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"stream {name} did not become ACTIVE within {ActiveTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>A batch's worth of random record payloads, one after the other.</summary>
+    public static byte[] CreatePayload(BenchSettings settings, Random random)
+    {
+        var payload = new byte[settings.BatchSize * settings.RecordSize];
+        random.NextBytes(payload);
+        return payload;
+    }
+}

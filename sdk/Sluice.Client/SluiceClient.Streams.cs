@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using Sluice.V1;
+
+namespace Sluice.Client;
+
+public sealed partial class SluiceClient
+{
+    /// <summary>The page size <see cref="ListStreamsAsync"/> asks for.</summary>
+    public const int DefaultListPageSize = 100;
+
+    /// <summary>Creates a stream.</summary>
+    /// <param name="name">The stream's name, unique within the tenant.</param>
+    /// <param name="shardCount">How many shards to split it into.</param>
+    /// <param name="retentionHours">How long records are kept; 0 means the gateway's default (24 hours).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new stream; its status may still be <c>CREATING</c>.</returns>
+    /// <exception cref="Grpc.Core.RpcException">ALREADY_EXISTS when the name is taken, INVALID_ARGUMENT for a bad name or count.</exception>
+    public async Task<StreamDescription> CreateStreamAsync(
+        string name, int shardCount, int retentionHours = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new CreateStreamRequest { Name = name, ShardCount = shardCount, RetentionHours = retentionHours };
+        return await Streams.CreateStreamAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lists the tenant's streams in ordinal order of their names, fetching pages of
+    /// <paramref name="pageSize"/> as the enumeration goes on.
+    /// </summary>
+    /// <param name="pageSize">How many streams to ask for per call (1..1000).</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>Every stream, one at a time.</returns>
+    public async IAsyncEnumerable<StreamSummary> ListStreamsAsync(
+        int pageSize = DefaultListPageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = new ListStreamsRequest { Limit = pageSize };
+        while (true)
+        {
+            var page = await Streams.ListStreamsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var stream in page.Streams)
+            {
+                yield return stream;
+            }
+
+            // An empty page that claims more would loop forever; treat it as the end.
+            if (!page.HasMore || page.Streams.Count == 0)
+            {
+                yield break;
+            }
+
+            request = new ListStreamsRequest { Limit = pageSize, ExclusiveStartName = page.Streams[^1].Name };
+        }
+    }
+
+    /// <summary>Describes a stream and its shards.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when there is no such stream.</exception>
+    public async Task<StreamDescription> DescribeStreamAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return await Streams.DescribeStreamAsync(new DescribeStreamRequest { Name = name }, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a stream and every record in it.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway has accepted the deletion.</returns>
+    /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when there is no such stream.</exception>
+    public async Task DeleteStreamAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await Streams.DeleteStreamAsync(new DeleteStreamRequest { Name = name }, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+    }
+}
