@@ -19,7 +19,7 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router)
 
     public Task<(IReadOnlyList<StreamDefinition> Streams, bool HasMore)> ListAsync(
         Tenant tenant, string? exclusiveStartName, int limit, CancellationToken cancellationToken = default) =>
-        Guard(() => catalog.ListAsync(tenant.Id, exclusiveStartName, limit == 0 ? DefaultListLimit : limit, cancellationToken));
+        Guard(() => catalog.ListAsync(tenant.Id, exclusiveStartName, limit, cancellationToken));
 
     public async Task DeleteAsync(Tenant tenant, string name, CancellationToken cancellationToken = default)
     {

@@ -43,7 +43,7 @@ public static class StreamsEndpoints
         ClaimsPrincipal user, TenantResolver tenants, StreamService streams, CancellationToken cancellationToken, int? limit = null, string? exclusiveStartName = null)
     {
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
-        var (page, hasMore) = await streams.ListAsync(tenant, exclusiveStartName, limit ?? 0, cancellationToken);
+        var (page, hasMore) = await streams.ListAsync(tenant, exclusiveStartName, limit ?? StreamService.DefaultListLimit, cancellationToken);
         return TypedResults.Ok(new StreamListDto(
             [.. page.Select(s => new StreamSummaryDto(s.Name, StreamDto.StatusName(s.Status), s.ShardCount, s.CreatedAt))], hasMore));
     }

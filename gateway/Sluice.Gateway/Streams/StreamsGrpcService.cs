@@ -21,7 +21,9 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
     public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
-        var (page, hasMore) = await streams.ListAsync(tenant, request.ExclusiveStartName, request.Limit, context.CancellationToken);
+        // proto3 cannot tell 0 from unset: 0 means the default page size.
+        var limit = request.Limit == 0 ? StreamService.DefaultListLimit : request.Limit;
+        var (page, hasMore) = await streams.ListAsync(tenant, request.ExclusiveStartName, limit, context.CancellationToken);
         var response = new ListStreamsResponse { HasMore = hasMore };
         foreach (var stream in page)
         {

@@ -102,7 +102,7 @@ public sealed class StorageNodeCrashTests(FaultClusterFixture cluster)
         Assert.Equal(6, acknowledged.Count);
         foreach (var shard in description.Shards)
         {
-            var read = new List<Record>();
+            var read = new List<Sluice.V1.Record>();
             await foreach (var record in client.ReadShardAsync(stream, shard.ShardId, StartPosition.TrimHorizon, follow: false))
             {
                 read.Add(record);

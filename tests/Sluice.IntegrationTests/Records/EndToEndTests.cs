@@ -58,7 +58,7 @@ public sealed class EndToEndTests(ClusterFixture cluster)
         foreach (var shard in description.Shards)
         {
             var expected = written[shard.ShardId];
-            var read = new List<Record>();
+            var read = new List<Sluice.V1.Record>();
             await foreach (var record in client.ReadShardAsync(stream, shard.ShardId, StartPosition.TrimHorizon, follow: false))
             {
                 read.Add(record);
