@@ -68,9 +68,8 @@ public sealed partial class PartitionLog
             try
             {
                 // Synchronous positional writes and fsync: on Linux an "async" file write is a blocking call on a
-                // pool thread anyway, and one blocking call per group commit is the cheapest way to make it. It runs
-                // on a dedicated I/O thread so that fsyncs never starve the thread pool.
-                await IoThreadScheduler.Shared.Run(() => DrainQueue(reader)).ConfigureAwait(false);
+                // pool thread anyway, and one blocking call per group commit is the cheapest way to make it.
+                DrainQueue(reader);
             }
             finally
             {
