@@ -44,6 +44,14 @@ public sealed record NodeOptions
     /// <summary>How long the node waits for PostgreSQL at start-up.</summary>
     public TimeSpan StartupWait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Thread-pool threads kept ready. Log writers fsync synchronously on pool threads (one per
+    /// shard with a commit in flight), and fsyncs of different files only overlap, and so scale,
+    /// when that many threads exist without waiting for the pool's slow thread injection.
+    /// </summary>
+    [Range(2, 4096)]
+    public int MinThreads { get; init; } = 64;
+
     public string ResolveAdvertisedAddress() =>
         string.IsNullOrEmpty(AdvertisedAddress) ? $"http://{ListenAddress}:{GrpcPort}" : AdvertisedAddress;
 }

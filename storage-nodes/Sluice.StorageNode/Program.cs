@@ -10,6 +10,8 @@ var builder = WebApplication.CreateBuilder(args);
 var connectionString = builder.Configuration.GetConnectionString("Metadata")
     ?? throw new InvalidOperationException("ConnectionStrings:Metadata is not set.");
 var node = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, node.MinThreads), minIo);
 
 builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<LogSettings>().BindConfiguration(LogSettings.Section).ValidateDataAnnotations().ValidateOnStart();
