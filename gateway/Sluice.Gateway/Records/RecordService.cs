@@ -23,6 +23,8 @@ public sealed partial class RecordService(
     private const int MaxRouteAttempts = 2;
     private const string ErrorTrailer = "sluice-error";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long StreamId, int ShardIndex), ShardWriteQueue> _queues = new();
+
     /// <summary>Writes a batch; each record succeeds or fails on its own and accepted ones are durable on return.</summary>
     public async Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -74,7 +76,8 @@ public sealed partial class RecordService(
                 batches.Add(shard.Index, batch);
             }
 
-            batch.Add(i, new AppendRecord { PartitionKey = ByteString.CopyFromUtf8(entry.PartitionKey!), Data = entry.Data });
+            var key = ByteString.CopyFromUtf8(entry.PartitionKey!);
+            batch.Add(i, new AppendRecord { PartitionKey = key, Data = entry.Data }, key.Length + entry.Data.Length);
         }
 
         if (batches.Count == 1)
@@ -215,45 +218,49 @@ public sealed partial class RecordService(
 
     private async Task AppendAsync(Tenant tenant, StreamRoute route, ShardBatch batch, PutRecordResult[] results, CancellationToken cancellationToken)
     {
-        var request = new AppendRequest { StreamId = route.StreamId, ShardIndex = batch.ShardIndex };
-        request.Records.AddRange(batch.Records);
+        var queue = _queues.GetOrAdd((route.StreamId, batch.ShardIndex), static _ => new ShardWriteQueue());
+        long baseOffset;
+        try
+        {
+            // The append may carry other callers' records too, so one caller's cancellation must not
+            // abort it: the storage deadline bounds it instead.
+            baseOffset = await queue.AppendAsync(batch.Records, batch.Bytes, request => SendAppendAsync(tenant, route, batch.ShardIndex, request, CancellationToken.None))
+                .WaitAsync(cancellationToken);
+        }
+        catch (SluiceException ex)
+        {
+            Fail(batch, results, ex);
+            return;
+        }
+
+        for (var j = 0; j < batch.Indexes.Count; j++)
+        {
+            results[batch.Indexes[j]] = PutRecordResult.Success(batch.ShardIndex, baseOffset + j);
+        }
+    }
+
+    /// <summary>Sends one append to the shard's leader, following a leader change once.</summary>
+    private async Task<AppendResponse> SendAppendAsync(Tenant tenant, StreamRoute route, int shardIndex, AppendRequest request, CancellationToken cancellationToken)
+    {
+        request.StreamId = route.StreamId;
+        request.ShardIndex = shardIndex;
         for (var attempt = 1; ; attempt++)
         {
-            route.TryGetShard(batch.ShardIndex, out var shard);
+            route.TryGetShard(shardIndex, out var shard);
+            var client = ClientFor(shard!, route.Name);
+            request.LeaderEpoch = shard!.LeaderEpoch;
             try
             {
-                var client = ClientFor(shard!, route.Name);
-                request.LeaderEpoch = shard!.LeaderEpoch;
                 var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout;
-                var response = await client.AppendAsync(request, deadline: deadline, cancellationToken: cancellationToken);
-                for (var j = 0; j < batch.Indexes.Count; j++)
-                {
-                    results[batch.Indexes[j]] = PutRecordResult.Success(batch.ShardIndex, response.BaseOffset + j);
-                }
-
-                return;
+                return await client.AppendAsync(request, deadline: deadline, cancellationToken: cancellationToken);
             }
             catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
             {
-                try
-                {
-                    route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
-                }
-                catch (SluiceException refreshError)
-                {
-                    Fail(batch, results, refreshError);
-                    return;
-                }
+                route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
             }
             catch (RpcException ex)
             {
-                Fail(batch, results, Translate(ex, shard!, route.Name));
-                return;
-            }
-            catch (SluiceException ex)
-            {
-                Fail(batch, results, ex);
-                return;
+                throw Translate(ex, shard, route.Name);
             }
         }
     }
@@ -316,10 +323,13 @@ public sealed partial class RecordService(
 
         public List<AppendRecord> Records { get; } = [];
 
-        public void Add(int index, AppendRecord record)
+        public long Bytes { get; private set; }
+
+        public void Add(int index, AppendRecord record, int bytes)
         {
             Indexes.Add(index);
             Records.Add(record);
+            Bytes += bytes;
         }
     }
 }

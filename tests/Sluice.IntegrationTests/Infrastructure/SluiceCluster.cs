@@ -35,7 +35,7 @@ public class SluiceCluster : IAsyncLifetime
     /// <summary>Set when the cluster reaches PostgreSQL through a proxy that a test can cut.</summary>
     internal TcpProxy? MetadataProxy { get; private set; }
 
-    internal HostProcess Gateway { get; private set; } = null!;
+    internal HostProcess? Gateway { get; private set; }
 
     internal IReadOnlyList<HostProcess> Nodes => _nodes;
 
@@ -72,7 +72,7 @@ public class SluiceCluster : IAsyncLifetime
         var grpcPort = TestEnvironment.FreePort();
         HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
         GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
-        Gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, new Dictionary<string, string>
+        var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, new Dictionary<string, string>
         {
             ["ConnectionStrings__Metadata"] = hostsConnection.ConnectionString,
             ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
@@ -81,22 +81,25 @@ public class SluiceCluster : IAsyncLifetime
             ["Sluice__Gateway__NodeLease"] = "00:00:06",
             ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
         }, $"{HttpEndpoint}healthz");
+        Gateway = gateway;
 
         // The gateway migrates the schema; nodes wait for PostgreSQL, and EF's migration lock keeps
         // concurrent migrations safe, so everything starts at once.
-        Gateway.Start();
+        gateway.Start();
         foreach (var node in _nodes)
         {
             node.Start();
         }
 
-        await Task.WhenAll(_nodes.Select(n => n.WaitHealthyAsync(StartTimeout)).Append(Gateway.WaitHealthyAsync(StartTimeout)));
+        await Task.WhenAll(_nodes.Select(n => n.WaitHealthyAsync(StartTimeout)).Append(gateway.WaitHealthyAsync(StartTimeout)));
         await WaitForLiveNodesAsync(_nodeCount, StartTimeout);
     }
 
     public virtual async Task DisposeAsync()
     {
-        await Task.WhenAll(_nodes.Select(n => n.DisposeAsync().AsTask()).Append(Gateway.DisposeAsync().AsTask()));
+        // Also runs after a failed start, when some hosts were never created.
+        var hosts = Gateway is null ? _nodes : _nodes.Append(Gateway);
+        await Task.WhenAll(hosts.Select(h => h.DisposeAsync().AsTask()));
         MetadataProxy?.Dispose();
         NpgsqlConnection.ClearAllPools();
         try

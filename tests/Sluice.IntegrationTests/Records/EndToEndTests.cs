@@ -153,6 +153,41 @@ public sealed class EndToEndTests(ClusterFixture cluster)
         Assert.Equal(lastShard.ShardId, response.Results[0].ShardId);
     }
 
+    [Fact]
+    public async Task Concurrent_puts_to_one_shard_are_merged_yet_each_keeps_its_records_together_and_in_order()
+    {
+        var tenant = await cluster.CreateTenantAsync();
+        using var client = cluster.CreateClient(tenant);
+        var stream = $"merge-{Guid.NewGuid():N}";
+        await client.CreateStreamAsync(stream, 1);
+
+        const int producers = 16, perPut = 25;
+        var puts = Enumerable.Range(0, producers).Select(p => client.PutRecordsAsync(stream,
+            [.. Enumerable.Range(0, perPut).Select(i => Entry($"p{p}", $"{p}:{i}"))])).ToArray();
+        var responses = await Task.WhenAll(puts);
+
+        var offsets = new List<long>();
+        for (var p = 0; p < producers; p++)
+        {
+            Assert.Equal(0, responses[p].FailedRecordCount);
+            var own = responses[p].Results.Select(r => SequenceNumber.TryDecode(r.SequenceNumber, out _, out var offset) ? offset : -1).ToList();
+            // One request's records for a shard are contiguous and in request order.
+            Assert.Equal(Enumerable.Range(0, perPut).Select(i => own[0] + i), own);
+            offsets.AddRange(own);
+        }
+
+        Assert.Equal(Enumerable.Range(0, producers * perPut).Select(i => (long)i), offsets.Order());
+
+        var read = await client.GetRecordsAsync(new GetRecordsRequest { Stream = stream, ShardId = "shardId-000000000000", Position = StartPosition.TrimHorizon, Limit = 1000 });
+        Assert.Equal(producers * perPut, read.Records.Count);
+        for (var p = 0; p < producers; p++)
+        {
+            var first = responses[p].Results[0].SequenceNumber;
+            var start = read.Records.ToList().FindIndex(r => r.SequenceNumber == first);
+            Assert.Equal(Enumerable.Range(0, perPut).Select(i => $"{p}:{i}"), read.Records.Skip(start).Take(perPut).Select(r => r.Data.ToStringUtf8()));
+        }
+    }
+
     internal static PutRecordsEntry Entry(string key, string data) => new() { PartitionKey = key, Data = ByteString.CopyFromUtf8(data) };
 
     private static string ExpectedShard(StreamDescription description, string partitionKey)
