@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Sluice.Core;
 
 /// <summary>Validation of names and records, shared by every face so that errors read the same everywhere.</summary>
@@ -40,7 +38,9 @@ public static class RecordRules
             return "Partition key must not be empty.";
         }
 
-        if (partitionKey.Length > Limits.MaxPartitionKeyLength * 2 || CountCodePoints(partitionKey) > Limits.MaxPartitionKeyLength)
+        // UTF-16 length bounds the code points from above, so only long keys need counting.
+        if (partitionKey.Length > Limits.MaxPartitionKeyLength
+            && (partitionKey.Length > Limits.MaxPartitionKeyLength * 2 || CountCodePoints(partitionKey) > Limits.MaxPartitionKeyLength))
         {
             return $"Partition key must be at most {Limits.MaxPartitionKeyLength} characters long.";
         }
@@ -58,9 +58,6 @@ public static class RecordRules
 
         return null;
     }
-
-    /// <summary>The UTF-8 length of a partition key.</summary>
-    public static int Utf8Length(string partitionKey) => Encoding.UTF8.GetByteCount(partitionKey);
 
     private static int CountCodePoints(string text)
     {

@@ -39,6 +39,32 @@ public sealed partial class PartitionLog
         return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// Appends pre-encoded records (<see cref="RecordBody"/>, any number of chunks) as one atomic batch, like
+    /// <see cref="AppendAsync"/> but with no per-record object: the bodies are validated, then copied into the batch
+    /// as they are. The chunks must not change until the returned task completes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A chunk is malformed, or the batch is empty or too large.</exception>
+    public ValueTask<AppendResult> AppendEncodedAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var batchLength = BatchEncoder.MeasureEncoded(chunks, _options, out var recordCount);
+        ThrowIfDisposed();
+        if (_fault is { } fault)
+        {
+            throw FaultedException(fault);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<AppendResult>(cancellationToken);
+        }
+
+        var request = _requestPool.Rent();
+        request.InitializeEncoded(chunks, recordCount, leaderEpoch, batchLength, cancellationToken);
+        return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
     private async ValueTask<AppendResult> EnqueueWhenRoomAsync(AppendRequest request, CancellationToken cancellationToken)
     {
         try
@@ -111,7 +137,7 @@ public sealed partial class PartitionLog
                         break;
                     }
 
-                    if (active.MustRollFor(groupBytes, next.BatchLength, groupRecords, next.Records.Count, _options.SegmentBytes))
+                    if (active.MustRollFor(groupBytes, next.BatchLength, groupRecords, next.RecordCount, _options.SegmentBytes))
                     {
                         if (_group.Count > 0)
                         {
@@ -124,7 +150,7 @@ public sealed partial class PartitionLog
                     reader.TryRead(out _);
                     _group.Add(next);
                     groupBytes += next.BatchLength;
-                    groupRecords += next.Records.Count;
+                    groupRecords += next.RecordCount;
                 }
 
                 if (_group.Count == 0)
@@ -157,7 +183,10 @@ public sealed partial class PartitionLog
             var used = 0;
             foreach (var request in _group)
             {
-                if (!BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, request.Records))
+                var encoded = request.Encoded is { } chunks
+                    ? BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, chunks, request.RecordCount)
+                    : BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, request.Records);
+                if (!encoded)
                 {
                     continue; // failed below, without the rest of the group paying for it
                 }
@@ -165,7 +194,7 @@ public sealed partial class PartitionLog
                 request.BaseOffset = offset;
                 request.TimestampMs = timestamp;
                 request.Position = active.Size + used;
-                offset += request.Records.Count;
+                offset += request.RecordCount;
                 used += request.BatchLength;
             }
 
@@ -185,7 +214,7 @@ public sealed partial class PartitionLog
                 {
                     if (request.BaseOffset >= 0)
                     {
-                        active.OnBatchWritten(request.BaseOffset, request.Records.Count, request.Position, request.BatchLength, timestamp);
+                        active.OnBatchWritten(request.BaseOffset, request.RecordCount, request.Position, request.BatchLength, timestamp);
                     }
                 }
 
@@ -207,7 +236,7 @@ public sealed partial class PartitionLog
                 }
                 else
                 {
-                    request.Complete(new AppendResult(request.BaseOffset, request.Records.Count, request.TimestampMs, offset));
+                    request.Complete(new AppendResult(request.BaseOffset, request.RecordCount, request.TimestampMs, offset));
                 }
             }
 

@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
 using Sluice.Gateway.Routing;
+using Sluice.Log;
 using Sluice.Metadata.Model;
 using Sluice.Storage.V1;
 
@@ -39,52 +42,67 @@ public sealed partial class RecordService(
                 $"{entries.Count} records exceed the limit of {Limits.MaxRecordsPerPut} records per request.");
         }
 
-        long totalBytes = 0;
-        for (var i = 0; i < entries.Count; i++)
+        var keyLengths = ArrayPool<int>.Shared.Rent(entries.Count);
+        try
         {
-            totalBytes += entries[i].Data.Length + (entries[i].PartitionKey is { } key ? RecordRules.Utf8Length(key) : 0);
-        }
-
-        if (totalBytes > Limits.MaxPutBytes)
-        {
-            throw new SluiceException(SluiceErrorCode.InvalidArgument,
-                $"The request carries {totalBytes} bytes of data and partition keys, over the limit of {Limits.MaxPutBytes} bytes (5 MiB) per request.");
-        }
-
-        var route = await router.GetAsync(tenant, streamName, cancellationToken);
-        var results = new PutRecordResult[entries.Count];
-        var batches = new Dictionary<int, ShardBatch>();
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (Validate(entry, out var hashKey) is { } error)
+            long totalBytes = 0;
+            for (var i = 0; i < entries.Count; i++)
             {
-                results[i] = PutRecordResult.Failure(PutRecordResult.InvalidArgument, error);
-                continue;
+                keyLengths[i] = entries[i].PartitionKey is { } key ? Encoding.UTF8.GetByteCount(key) : 0;
+                totalBytes += entries[i].Data.Length + keyLengths[i];
             }
 
-            var shard = route.FindOpenShard(hashKey);
-            if (shard is null)
+            if (totalBytes > Limits.MaxPutBytes)
             {
-                results[i] = PutRecordResult.Failure(PutRecordResult.InternalFailure, $"No open shard of stream {streamName} covers hash key {HashKey.Format(hashKey)}.");
-                continue;
+                throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                    $"The request carries {totalBytes} bytes of data and partition keys, over the limit of {Limits.MaxPutBytes} bytes (5 MiB) per request.");
             }
 
-            if (!batches.TryGetValue(shard.Index, out var batch))
+            var route = await router.GetAsync(tenant, streamName, cancellationToken);
+            var results = new PutRecordResult[entries.Count];
+            var batches = new Dictionary<int, ShardBatch>();
+            for (var i = 0; i < entries.Count; i++)
             {
-                batch = new ShardBatch(shard.Index);
-                batches.Add(shard.Index, batch);
+                var entry = entries[i];
+                if (Validate(entry, keyLengths[i], out var hashKey) is { } error)
+                {
+                    results[i] = PutRecordResult.Failure(PutRecordResult.InvalidArgument, error);
+                    continue;
+                }
+
+                var shard = route.FindOpenShard(hashKey);
+                if (shard is null)
+                {
+                    results[i] = PutRecordResult.Failure(PutRecordResult.InternalFailure, $"No open shard of stream {streamName} covers hash key {HashKey.Format(hashKey)}.");
+                    continue;
+                }
+
+                if (!batches.TryGetValue(shard.Index, out var batch))
+                {
+                    batch = new ShardBatch(shard.Index);
+                    batches.Add(shard.Index, batch);
+                }
+
+                batch.Add(i, RecordBody.EncodedLength(keyLengths[i], entry.Data.Length));
             }
 
-            var key = ByteString.CopyFromUtf8(entry.PartitionKey!);
-            batch.Add(i, new AppendRecord { PartitionKey = key, Data = entry.Data }, key.Length + entry.Data.Length);
+            await AppendAllAsync(tenant, route, entries, batches, results, cancellationToken);
+            return new PutOutcome(results);
         }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(keyLengths);
+        }
+    }
 
+    private async Task AppendAllAsync(
+        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, Dictionary<int, ShardBatch> batches, PutRecordResult[] results, CancellationToken cancellationToken)
+    {
         if (batches.Count == 1)
         {
             foreach (var batch in batches.Values)
             {
-                await AppendAsync(tenant, route, batch, results, cancellationToken);
+                await AppendAsync(tenant, route, entries, batch, results, cancellationToken);
             }
         }
         else if (batches.Count > 1)
@@ -93,13 +111,11 @@ public sealed partial class RecordService(
             var t = 0;
             foreach (var batch in batches.Values)
             {
-                tasks[t++] = AppendAsync(tenant, route, batch, results, cancellationToken);
+                tasks[t++] = AppendAsync(tenant, route, entries, batch, results, cancellationToken);
             }
 
             await Task.WhenAll(tasks);
         }
-
-        return new PutOutcome(results);
     }
 
     /// <summary>Reads records of one shard from a position.</summary>
@@ -172,7 +188,7 @@ public sealed partial class RecordService(
         }
     }
 
-    private static string? Validate(in PutEntry entry, out UInt128 hashKey)
+    private static string? Validate(in PutEntry entry, int keyLength, out UInt128 hashKey)
     {
         hashKey = default;
         if (entry.InputError is { } inputError)
@@ -185,7 +201,7 @@ public sealed partial class RecordService(
             return keyError;
         }
 
-        if (RecordRules.ValidateRecordSize(entry.Data.Length, RecordRules.Utf8Length(entry.PartitionKey!)) is { } sizeError)
+        if (RecordRules.ValidateRecordSize(entry.Data.Length, keyLength) is { } sizeError)
         {
             return sizeError;
         }
@@ -216,21 +232,45 @@ public sealed partial class RecordService(
         return offset;
     }
 
-    private async Task AppendAsync(Tenant tenant, StreamRoute route, ShardBatch batch, PutRecordResult[] results, CancellationToken cancellationToken)
+    private async Task AppendAsync(
+        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, ShardBatch batch, PutRecordResult[] results, CancellationToken cancellationToken)
     {
+        // The shard's records in the log's own record encoding: the storage node copies them into
+        // the batch as they are. Rented, and returned once the append that carries it is done.
+        var buffer = ArrayPool<byte>.Shared.Rent(batch.Bytes);
+        var position = 0;
+        foreach (var index in batch.Indexes)
+        {
+            var entry = entries[index];
+            var keyLength = Encoding.UTF8.GetBytes(entry.PartitionKey!, buffer.AsSpan(position + RecordBody.HeaderSize));
+            RecordBody.WriteHeader(buffer.AsSpan(position), keyLength, entry.Data.Length);
+            position += RecordBody.HeaderSize + keyLength;
+            entry.Data.Span.CopyTo(buffer.AsSpan(position));
+            position += entry.Data.Length;
+        }
+
         var queue = _queues.GetOrAdd((route.StreamId, batch.ShardIndex), static _ => new ShardWriteQueue());
+
+        // The append may carry other callers' records too, so one caller's cancellation must not
+        // abort it: the storage deadline bounds it instead.
+        var append = queue.AppendAsync(UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, position)), batch.Indexes.Count,
+            request => SendAppendAsync(tenant, route, batch.ShardIndex, request, CancellationToken.None));
         long baseOffset;
         try
         {
-            // The append may carry other callers' records too, so one caller's cancellation must not
-            // abort it: the storage deadline bounds it instead.
-            baseOffset = await queue.AppendAsync(batch.Records, batch.Bytes, request => SendAppendAsync(tenant, route, batch.ShardIndex, request, CancellationToken.None))
-                .WaitAsync(cancellationToken);
+            baseOffset = await append.WaitAsync(cancellationToken);
         }
         catch (SluiceException ex)
         {
             Fail(batch, results, ex);
             return;
+        }
+        finally
+        {
+            if (append.IsCompleted)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         for (var j = 0; j < batch.Indexes.Count; j++)
@@ -321,15 +361,13 @@ public sealed partial class RecordService(
 
         public List<int> Indexes { get; } = [];
 
-        public List<AppendRecord> Records { get; } = [];
+        /// <summary>Encoded size of the shard's records.</summary>
+        public int Bytes { get; private set; }
 
-        public long Bytes { get; private set; }
-
-        public void Add(int index, AppendRecord record, int bytes)
+        public void Add(int index, int encodedBytes)
         {
             Indexes.Add(index);
-            Records.Add(record);
-            Bytes += bytes;
+            Bytes += encodedBytes;
         }
     }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Sluice.Storage.V1;
 
 namespace Sluice.Gateway.Records;
@@ -23,10 +24,10 @@ internal sealed class ShardWriteQueue
     /// <summary>Sends one append; throws a <see cref="Core.SluiceException"/> when it fails.</summary>
     public delegate Task<AppendResponse> Sender(AppendRequest request);
 
-    /// <summary>Queues records for the shard; the result is the offset of the first of them.</summary>
-    public Task<long> AppendAsync(List<AppendRecord> records, long bytes, Sender sender)
+    /// <summary>Queues encoded records for the shard; the result is the offset of the first of them.</summary>
+    public Task<long> AppendAsync(ByteString chunk, int recordCount, Sender sender)
     {
-        var pending = new Pending(records, bytes, sender);
+        var pending = new Pending(chunk, recordCount, sender);
         bool start;
         lock (_lock)
         {
@@ -62,13 +63,13 @@ internal sealed class ShardWriteQueue
                 long bytes = 0;
                 foreach (var pending in _queue)
                 {
-                    if (count > 0 && (records + pending.Records.Count > MaxRecordsPerAppend || bytes + pending.Bytes > MaxBytesPerAppend))
+                    if (count > 0 && (records + pending.RecordCount > MaxRecordsPerAppend || bytes + pending.Chunk.Length > MaxBytesPerAppend))
                     {
                         break;
                     }
 
-                    records += pending.Records.Count;
-                    bytes += pending.Bytes;
+                    records += pending.RecordCount;
+                    bytes += pending.Chunk.Length;
                     count++;
                 }
 
@@ -85,7 +86,7 @@ internal sealed class ShardWriteQueue
         var request = new AppendRequest();
         foreach (var pending in group)
         {
-            request.Records.AddRange(pending.Records);
+            request.RecordChunks.Add(pending.Chunk);
         }
 
         try
@@ -96,7 +97,7 @@ internal sealed class ShardWriteQueue
             foreach (var pending in group)
             {
                 pending.Completion.TrySetResult(offset);
-                offset += pending.Records.Count;
+                offset += pending.RecordCount;
             }
         }
         catch (Exception ex)
@@ -108,11 +109,11 @@ internal sealed class ShardWriteQueue
         }
     }
 
-    private sealed class Pending(List<AppendRecord> records, long bytes, Sender sender)
+    private sealed class Pending(ByteString chunk, int recordCount, Sender sender)
     {
-        public List<AppendRecord> Records { get; } = records;
+        public ByteString Chunk { get; } = chunk;
 
-        public long Bytes { get; } = bytes;
+        public int RecordCount { get; } = recordCount;
 
         public Sender Sender { get; } = sender;
 

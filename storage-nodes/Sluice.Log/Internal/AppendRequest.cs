@@ -20,6 +20,12 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>
 
     public IReadOnlyList<LogRecord> Records { get; private set; } = [];
 
+    /// <summary>Pre-encoded record bodies (<see cref="RecordBody"/>); used instead of <see cref="Records"/> when set.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>>? Encoded { get; private set; }
+
+    /// <summary>Records in this append, whichever way they came.</summary>
+    public int RecordCount { get; private set; }
+
     public int LeaderEpoch { get; private set; }
 
     /// <summary>Encoded size, measured when the append was accepted.</summary>
@@ -37,6 +43,19 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>
     public void Initialize(IReadOnlyList<LogRecord> records, int leaderEpoch, int batchLength, CancellationToken cancellationToken)
     {
         Records = records;
+        Encoded = null;
+        RecordCount = records.Count;
+        LeaderEpoch = leaderEpoch;
+        BatchLength = batchLength;
+        CancellationToken = cancellationToken;
+        BaseOffset = -1;
+    }
+
+    public void InitializeEncoded(IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount, int leaderEpoch, int batchLength, CancellationToken cancellationToken)
+    {
+        Records = [];
+        Encoded = chunks;
+        RecordCount = recordCount;
         LeaderEpoch = leaderEpoch;
         BatchLength = batchLength;
         CancellationToken = cancellationToken;
@@ -53,6 +72,7 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>
     public void Recycle()
     {
         Records = [];
+        Encoded = null;
         CancellationToken = default;
         _core.Reset();
         _pool.Return(this);

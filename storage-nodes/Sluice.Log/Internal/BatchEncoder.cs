@@ -86,4 +86,79 @@ internal static class BatchEncoder
         BatchHeader.StampCrc(destination);
         return true;
     }
+
+    /// <summary>Validates pre-encoded bodies and returns the batch length and record count they make.</summary>
+    public static int MeasureEncoded(IReadOnlyList<ReadOnlyMemory<byte>> chunks, LogOptions options, out int recordCount)
+    {
+        long length = BatchHeader.Size;
+        recordCount = 0;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            if (!RecordBody.TryCount(chunks[i].Span, out var count))
+            {
+                throw new ArgumentException($"Encoded chunk {i} is not a whole number of well-formed records.", nameof(chunks));
+            }
+
+            recordCount += count;
+            length += chunks[i].Length;
+        }
+
+        if (recordCount == 0)
+        {
+            throw new ArgumentException("An append needs at least one record.", nameof(chunks));
+        }
+
+        if (recordCount > options.MaxRecordsPerBatch)
+        {
+            throw new ArgumentException(
+                $"An append may carry at most {options.MaxRecordsPerBatch} records ({nameof(LogOptions.MaxRecordsPerBatch)}) but has {recordCount}.",
+                nameof(chunks));
+        }
+
+        if (length > options.MaxBatchBytes)
+        {
+            throw new ArgumentException(
+                $"The append needs {length} bytes on disk; at most {options.MaxBatchBytes} are allowed ({nameof(LogOptions.MaxBatchBytes)}).",
+                nameof(chunks));
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>Writes a batch from pre-encoded bodies; false if they no longer fill the measured length.</summary>
+    public static bool TryEncode(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount)
+    {
+        var position = BatchHeader.Size;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i].Span;
+            if (chunk.Length > destination.Length - position)
+            {
+                return false;
+            }
+
+            chunk.CopyTo(destination[position..]);
+            position += chunk.Length;
+        }
+
+        if (position != destination.Length)
+        {
+            return false;
+        }
+
+        new BatchHeader(
+            BaseOffset: baseOffset,
+            BatchLength: destination.Length,
+            LeaderEpoch: leaderEpoch,
+            Crc: 0,
+            Attributes: 0,
+            RecordCount: recordCount,
+            FirstTimestamp: timestampMs,
+            MaxTimestamp: timestampMs,
+            ProducerId: BatchHeader.NoProducerId,
+            ProducerEpoch: BatchHeader.NoProducerEpoch,
+            BaseSequence: BatchHeader.NoSequence).Write(destination);
+        BatchHeader.StampCrc(destination);
+        return true;
+    }
 }

@@ -17,23 +17,22 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
 
     public override async Task<AppendResponse> Append(AppendRequest request, ServerCallContext context)
     {
-        if (request.Records.Count == 0)
+        if (request.RecordChunks.Count == 0)
         {
             throw StorageErrors.InvalidArgument("An append must carry at least one record.");
         }
 
         var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, context.CancellationToken);
-        var records = new LogRecord[request.Records.Count];
-        for (var i = 0; i < records.Length; i++)
+        var chunks = new ReadOnlyMemory<byte>[request.RecordChunks.Count];
+        for (var i = 0; i < chunks.Length; i++)
         {
-            var record = request.Records[i];
-            records[i] = new LogRecord(record.PartitionKey.Memory, record.Data.Memory);
+            chunks[i] = request.RecordChunks[i].Memory;
         }
 
         AppendResult result;
         try
         {
-            result = await log.AppendAsync(records, request.LeaderEpoch, context.CancellationToken);
+            result = await log.AppendEncodedAsync(chunks, request.LeaderEpoch, context.CancellationToken);
         }
         catch (ArgumentException ex)
         {
