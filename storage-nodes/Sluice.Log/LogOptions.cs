@@ -23,6 +23,12 @@ public sealed record LogOptions
     /// <summary>fsync period under <see cref="FlushPolicy.Interval"/>.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How logs opened through a <see cref="LogStore"/> make appends durable under <see cref="FlushPolicy.EveryAppend"/>:
+    /// one shared syncfs per round for all of the store's logs (the default), or an fsync per log.
+    /// </summary>
+    public SyncMode SyncMode { get; init; } = SyncMode.FileSystem;
+
     /// <summary>Segments whose newest record is older than this are deleted; null keeps records forever.</summary>
     public TimeSpan? RetentionTime { get; init; }
 
@@ -58,6 +64,11 @@ public sealed record LogOptions
         if (!Enum.IsDefined(FlushPolicy))
         {
             throw new ArgumentException($"{nameof(FlushPolicy)} {FlushPolicy} is not a known policy.", nameof(FlushPolicy));
+        }
+
+        if (!Enum.IsDefined(SyncMode))
+        {
+            throw new ArgumentException($"{nameof(SyncMode)} {SyncMode} is not a known mode.", nameof(SyncMode));
         }
 
         if (FlushInterval <= TimeSpan.Zero)

@@ -18,6 +18,7 @@ public sealed class LogStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
+    private readonly FileSystemSync _sync = new();
     private readonly Dictionary<string, Lazy<PartitionLog>> _logs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleting = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -60,7 +61,7 @@ public sealed class LogStore : IAsyncDisposable
             {
                 var logOptions = options ?? _defaults;
                 existing = new Lazy<PartitionLog>(
-                    () => PartitionLog.Open(path, logOptions, _loggerFactory.CreateLogger<PartitionLog>(), _time),
+                    () => PartitionLog.Open(path, logOptions, _loggerFactory.CreateLogger<PartitionLog>(), _time, logOptions.SyncMode == SyncMode.FileSystem ? _sync : null),
                     LazyThreadSafetyMode.ExecutionAndPublication);
                 _logs.Add(name, existing);
             }

@@ -203,7 +203,7 @@ public sealed partial class PartitionLog
                 active.Write(buffer.AsSpan(0, used));
                 if (_options.FlushPolicy == FlushPolicy.EveryAppend)
                 {
-                    active.Flush();
+                    active.Flush(_sync);
                 }
                 else
                 {

@@ -28,6 +28,9 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private readonly Channel<AppendRequest> _queue;
     private readonly AppendRequestPool _requestPool;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    // Shared by the logs of one LogStore (one file system): their fsyncs become one syncfs per round.
+    private FileSystemSync? _sync;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _disposeLock = new();
     private readonly Task _writerTask;
@@ -104,7 +107,11 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// Opens (or creates) the log in <paramref name="directory"/>, recovering the tail segment: it is cut at the
     /// first torn or corrupt batch so that no partial batch is ever visible, and appends continue from there.
     /// </summary>
-    public static PartitionLog Open(string directory, LogOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    public static PartitionLog Open(string directory, LogOptions options, ILogger? logger = null, TimeProvider? timeProvider = null) =>
+        Open(directory, options, logger, timeProvider, sync: null);
+
+    /// <summary>Opens a log whose durable writes go through <paramref name="sync"/>, shared with the other logs of its file system.</summary>
+    internal static PartitionLog Open(string directory, LogOptions options, ILogger? logger, TimeProvider? timeProvider, FileSystemSync? sync)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
@@ -120,7 +127,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
         try
         {
             var segments = OpenSegments(fullPath, options, logger);
-            log = new PartitionLog(fullPath, options, logger, timeProvider, segments) { _directoryLock = directoryLock };
+            log = new PartitionLog(fullPath, options, logger, timeProvider, segments) { _directoryLock = directoryLock, _sync = sync };
         }
         catch
         {

@@ -11,6 +11,9 @@ public sealed record LogSettings
     /// <summary>EveryAppend (fsync before acknowledging, the default) or Interval.</summary>
     public FlushPolicy FlushPolicy { get; init; } = FlushPolicy.EveryAppend;
 
+    /// <summary>FileSystem (one syncfs per round for all shards of the node, the default) or File (an fsync per shard).</summary>
+    public SyncMode SyncMode { get; init; } = SyncMode.FileSystem;
+
     /// <summary>With the Interval policy, how often to fsync.</summary>
     [Range(1, 60_000)]
     public int FlushIntervalMs { get; init; } = 100;
@@ -25,6 +28,7 @@ public sealed record LogSettings
     public LogOptions ToLogOptions(int retentionHours) => LogOptions.Default with
     {
         FlushPolicy = FlushPolicy,
+        SyncMode = SyncMode,
         FlushInterval = TimeSpan.FromMilliseconds(FlushIntervalMs),
         SegmentBytes = SegmentBytes,
         RetentionBytes = RetentionBytes,
