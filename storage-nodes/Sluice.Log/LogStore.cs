@@ -18,7 +18,7 @@ public sealed class LogStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
-    private readonly FileSystemSync _sync = new();
+    private readonly FileSystemSync _sync;
     private readonly Dictionary<string, Lazy<PartitionLog>> _logs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleting = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -35,6 +35,7 @@ public sealed class LogStore : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<LogStore>();
         _time = timeProvider ?? TimeProvider.System;
+        _sync = new FileSystemSync(RootDirectory);
     }
 
     /// <summary>Full path of the data directory.</summary>
@@ -213,6 +214,7 @@ public sealed class LogStore : IAsyncDisposable
             }
         }
 
+        _sync.Dispose();
         if (errors is not null)
         {
             throw new AggregateException("Some logs failed to close.", errors);

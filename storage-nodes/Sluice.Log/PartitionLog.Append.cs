@@ -93,9 +93,9 @@ public sealed partial class PartitionLog
             await _writeLock.WaitAsync().ConfigureAwait(false);
             try
             {
-                // Synchronous positional writes and fsync: on Linux an "async" file write is a blocking call on a
-                // pool thread anyway, and one blocking call per group commit is the cheapest way to make it.
-                DrainQueue(reader);
+                // Synchronous positional writes: on Linux an "async" file write is a blocking call on a pool thread
+                // anyway. The wait for durability is asynchronous when the store shares one syncfs across logs.
+                await DrainQueueAsync(reader).ConfigureAwait(false);
             }
             finally
             {
@@ -106,7 +106,7 @@ public sealed partial class PartitionLog
 
     private readonly List<AppendRequest> _group = [];
 
-    private void DrainQueue(ChannelReader<AppendRequest> reader)
+    private async Task DrainQueueAsync(ChannelReader<AppendRequest> reader)
     {
         while (true)
         {
@@ -158,7 +158,7 @@ public sealed partial class PartitionLog
                     return;
                 }
 
-                Commit(active, (int)groupBytes);
+                await CommitAsync(active, (int)groupBytes).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -172,7 +172,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Serialises the group into one buffer, writes it with one call, fsyncs once, then publishes and completes it.</summary>
-    private void Commit(Segment active, int groupBytes)
+    private async Task CommitAsync(Segment active, int groupBytes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(groupBytes);
         try
@@ -203,7 +203,14 @@ public sealed partial class PartitionLog
                 active.Write(buffer.AsSpan(0, used));
                 if (_options.FlushPolicy == FlushPolicy.EveryAppend)
                 {
-                    active.Flush(_sync);
+                    if (_sync is null)
+                    {
+                        active.Flush();
+                    }
+                    else
+                    {
+                        await _sync.SyncAsync(active.Handle).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

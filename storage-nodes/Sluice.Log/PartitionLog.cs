@@ -72,7 +72,9 @@ public sealed partial class PartitionLog : IAsyncDisposable
             SingleReader = true,
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = false,
+            // The first append into an idle log starts the writer on its own thread instead of waking another:
+            // one thread hop fewer per commit, which on a busy node is most of what a commit costs.
+            AllowSynchronousContinuations = true,
         });
         _writerTask = Task.Run(RunWriterAsync);
         _flushTask = options.FlushPolicy == FlushPolicy.Interval ? Task.Run(RunFlusherAsync) : Task.CompletedTask;

@@ -45,12 +45,12 @@ public sealed record NodeOptions
     public TimeSpan StartupWait { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Thread-pool threads kept ready. Log writers fsync synchronously on pool threads (one per
-    /// shard with a commit in flight), and fsyncs of different files only overlap, and so scale,
-    /// when that many threads exist without waiting for the pool's slow thread injection.
+    /// Thread-pool threads kept ready. Log writers write synchronously on pool threads, and with
+    /// SyncMode=File also fsync there (one per shard with a commit in flight): raise this with that
+    /// mode, so that fsyncs of different files overlap without waiting for thread injection.
     /// </summary>
     [Range(2, 4096)]
-    public int MinThreads { get; init; } = 64;
+    public int MinThreads { get; init; } = 8;
 
     public string ResolveAdvertisedAddress() =>
         string.IsNullOrEmpty(AdvertisedAddress) ? $"http://{ListenAddress}:{GrpcPort}" : AdvertisedAddress;

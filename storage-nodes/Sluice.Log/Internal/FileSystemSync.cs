@@ -8,91 +8,119 @@ namespace Sluice.Log.Internal;
 /// round instead of one <c>fsync(2)</c> each. With many shards on a node, per-file fsyncs each pay a
 /// journal commit and a device cache flush; one syncfs pays them once for every file written
 /// before the round began (measured here: a quarter of the kernel time for the same data made
-/// durable). All logs sharing one coordinator must live on one file system (a node's data
-/// directory); where syncfs does not exist (not Linux) it falls back to fsync of the caller's file.
+/// durable). Waiting is asynchronous, so no thread is parked per shard: only the one running the
+/// round blocks. All logs sharing a coordinator live on one file system (a store's root); where
+/// syncfs does not exist (not Linux) the round falls back to fsync of each waiter's file.
 /// </summary>
-internal sealed class FileSystemSync
+internal sealed class FileSystemSync : IDisposable
 {
+    private const string AnchorFileName = ".syncfs";
+
     private readonly object _lock = new();
-    private long _requested;
-    private long _completed;
-    private bool _syncing;
-    private Exception? _lastError;
-    private long _lastErrorRound = -1;
+
+    // Any file on the store's file system: syncfs flushes the whole file system it lives on.
+    private readonly SafeFileHandle _anchor;
+    private TaskCompletionSource? _next;
+    private List<SafeFileHandle>? _nextFiles;
+    private bool _running;
     private bool _unsupported = !OperatingSystem.IsLinux();
 
-    /// <summary>Returns once everything written to <paramref name="handle"/>'s file system before the call is durable.</summary>
-    public void Sync(SafeFileHandle handle)
+    public FileSystemSync(string rootDirectory)
     {
-        if (_unsupported)
-        {
-            RandomAccess.FlushToDisk(handle);
-            return;
-        }
+        _anchor = File.OpenHandle(Path.Combine(rootDirectory, AnchorFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+    }
 
+    /// <summary>Completes once everything written to <paramref name="file"/> (and its file system) before the call is durable.</summary>
+    public Task SyncAsync(SafeFileHandle file)
+    {
         lock (_lock)
         {
-            var ticket = ++_requested;
-            while (_completed < ticket)
+            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_unsupported)
             {
-                if (_syncing)
-                {
-                    Monitor.Wait(_lock);
-                    continue;
-                }
-
-                // Lead a round covering every request made so far (their writes are done).
-                _syncing = true;
-                var round = _requested;
-                Exception? error = null;
-                Monitor.Exit(_lock);
-                try
-                {
-                    SyncFileSystem(handle);
-                }
-                catch (Exception ex)
-                {
-                    error = ex;
-                }
-                finally
-                {
-                    Monitor.Enter(_lock);
-                }
-
-                _syncing = false;
-                _completed = round;
-                if (error is not null)
-                {
-                    _lastError = error;
-                    _lastErrorRound = round;
-                }
-
-                Monitor.PulseAll(_lock);
+                (_nextFiles ??= []).Add(file);
             }
 
-            // A failed round fails every request it covered: their data may not be durable.
-            if (_lastError is { } failure && _lastErrorRound >= ticket)
+            var round = _next.Task;
+            if (!_running)
             {
-                throw new IOException("syncfs failed: the data may not be durable.", failure);
+                _running = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static self => self.RunRounds(), this, preferLocal: false);
+            }
+
+            return round;
+        }
+    }
+
+    public void Dispose() => _anchor.Dispose();
+
+    // One round at a time; requests that arrive during a round are covered by the next one, since
+    // their writes may have landed after this round's syncfs began.
+    private void RunRounds()
+    {
+        while (true)
+        {
+            TaskCompletionSource round;
+            List<SafeFileHandle>? files;
+            lock (_lock)
+            {
+                if (_next is null)
+                {
+                    _running = false;
+                    return;
+                }
+
+                round = _next;
+                files = _nextFiles;
+                _next = null;
+                _nextFiles = null;
+            }
+
+            try
+            {
+                Flush(files);
+                round.SetResult();
+            }
+            catch (Exception ex)
+            {
+                round.SetException(new IOException("Making appends durable failed: they may not be on disk.", ex));
             }
         }
     }
 
-    private void SyncFileSystem(SafeFileHandle handle)
+    private void Flush(List<SafeFileHandle>? files)
+    {
+        if (!_unsupported)
+        {
+            try
+            {
+                if (SyncFs(_anchor) == 0)
+                {
+                    return;
+                }
+
+                throw new IOException($"syncfs failed with errno {Marshal.GetLastPInvokeError()}");
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _unsupported = true;
+                throw new IOException("syncfs is not available here; appends fall back to fsync from now on.", ex);
+            }
+        }
+
+        foreach (var file in files ?? [])
+        {
+            RandomAccess.FlushToDisk(file);
+        }
+    }
+
+    private static int SyncFs(SafeFileHandle handle)
     {
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            if (SyncFs((int)handle.DangerousGetHandle()) != 0)
-            {
-                throw new IOException($"syncfs failed with errno {Marshal.GetLastPInvokeError()}");
-            }
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-        {
-            _unsupported = true;
-            RandomAccess.FlushToDisk(handle);
+            return SyncFs((int)handle.DangerousGetHandle());
         }
         finally
         {

@@ -230,18 +230,6 @@ internal sealed class Segment
 
     public void Flush() => RandomAccess.FlushToDisk(Handle);
 
-    /// <summary>Makes the written data durable through the shared coordinator (one syncfs for many logs), or a plain fsync.</summary>
-    public void Flush(FileSystemSync? sync)
-    {
-        if (sync is null)
-        {
-            Flush();
-        }
-        else
-        {
-            sync.Sync(Handle);
-        }
-    }
 
     /// <summary>
     /// Ends this segment's life as the active one: its data is fsynced (recovery only scans the tail, so a sealed
