@@ -71,19 +71,7 @@ internal static class BatchEncoder
             return false;
         }
 
-        new BatchHeader(
-            BaseOffset: baseOffset,
-            BatchLength: destination.Length,
-            LeaderEpoch: leaderEpoch,
-            Crc: 0,
-            Attributes: 0,
-            RecordCount: count,
-            FirstTimestamp: timestampMs,
-            MaxTimestamp: timestampMs,
-            ProducerId: BatchHeader.NoProducerId,
-            ProducerEpoch: BatchHeader.NoProducerEpoch,
-            BaseSequence: BatchHeader.NoSequence).Write(destination);
-        BatchHeader.StampCrc(destination);
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, count);
         return true;
     }
 
@@ -146,6 +134,13 @@ internal static class BatchEncoder
             return false;
         }
 
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, recordCount);
+        return true;
+    }
+
+    /// <summary>Writes the header of a batch whose body is already in place, then stamps its CRC over both.</summary>
+    private static void WriteHeader(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, int recordCount)
+    {
         new BatchHeader(
             BaseOffset: baseOffset,
             BatchLength: destination.Length,
@@ -159,6 +154,5 @@ internal static class BatchEncoder
             ProducerEpoch: BatchHeader.NoProducerEpoch,
             BaseSequence: BatchHeader.NoSequence).Write(destination);
         BatchHeader.StampCrc(destination);
-        return true;
     }
 }
