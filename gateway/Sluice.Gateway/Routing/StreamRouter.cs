@@ -14,6 +14,7 @@ namespace Sluice.Gateway.Routing;
 public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOptions<GatewayOptions> options, TimeProvider timeProvider)
 {
     private readonly ConcurrentDictionary<(Guid TenantId, string Name), (StreamRoute Route, DateTimeOffset FetchedAt)> _routes = new();
+    private readonly ConcurrentDictionary<(Guid TenantId, string Name), byte> _refreshing = new();
     private volatile NodeDirectory? _nodes;
 
     /// <summary>The route of the tenant's stream; <see cref="SluiceErrorCode.NotFound"/> when there is none.</summary>
@@ -21,12 +22,38 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
     {
         var key = (tenant.Id, streamName);
         var now = timeProvider.GetUtcNow();
-        if (_routes.TryGetValue(key, out var cached) && now - cached.FetchedAt < options.Value.RouteTtl)
+        if (_routes.TryGetValue(key, out var cached))
         {
-            return cached.Route;
+            var age = now - cached.FetchedAt;
+            if (age < options.Value.RouteTtl)
+            {
+                // Refresh ahead, off the request path, so a busy stream never waits on PostgreSQL.
+                if (age > options.Value.RouteTtl / 2 && _refreshing.TryAdd(key, 0))
+                {
+                    _ = RefreshInBackgroundAsync(tenant, streamName);
+                }
+
+                return cached.Route;
+            }
         }
 
         return await RefreshAsync(tenant, streamName, cancellationToken);
+    }
+
+    private async Task RefreshInBackgroundAsync(Tenant tenant, string streamName)
+    {
+        try
+        {
+            await RefreshAsync(tenant, streamName, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Best effort. The next request past the TTL refreshes in line and reports the error (stream gone, PostgreSQL down).
+        }
+        finally
+        {
+            _refreshing.TryRemove((tenant.Id, streamName), out _);
+        }
     }
 
     /// <summary>Re-reads the stream's route from PostgreSQL.</summary>

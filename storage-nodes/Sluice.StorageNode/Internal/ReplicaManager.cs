@@ -19,6 +19,7 @@ internal sealed partial class ReplicaManager(
     ILogger<ReplicaManager> logger)
 {
     private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), CachedAssignment> _assignments = new();
+    private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), byte> _refreshing = new();
     private readonly NodeOptions _node = nodeOptions.Value;
 
     public static string LogName(long streamId, int shardIndex) => $"{streamId}/{shardIndex}";
@@ -51,9 +52,39 @@ internal sealed partial class ReplicaManager(
             && now - cached.FetchedAt < _node.AssignmentTtl
             && cached.Assignment.LeaderEpoch >= expectedEpoch)
         {
+            // Refresh ahead, off the request path, so appends never wait on PostgreSQL in steady state.
+            if (now - cached.FetchedAt > _node.AssignmentTtl / 2 && _refreshing.TryAdd(key, 0))
+            {
+                _ = RefreshInBackgroundAsync(streamId, shardIndex);
+            }
+
             return cached.Assignment;
         }
 
+        return await FetchAsync(streamId, shardIndex, cached, cancellationToken);
+    }
+
+    private async Task RefreshInBackgroundAsync(long streamId, int shardIndex)
+    {
+        try
+        {
+            _assignments.TryGetValue((streamId, shardIndex), out var cached);
+            await FetchAsync(streamId, shardIndex, cached, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The next request past the TTL fetches in line and reports the error.
+        }
+        finally
+        {
+            _refreshing.TryRemove((streamId, shardIndex), out _);
+        }
+    }
+
+    private async ValueTask<ShardAssignment?> FetchAsync(long streamId, int shardIndex, CachedAssignment? cached, CancellationToken cancellationToken)
+    {
+        var key = (streamId, shardIndex);
+        var now = timeProvider.GetUtcNow();
         try
         {
             var fresh = await catalog.FindShardAsync(streamId, shardIndex, cancellationToken);
