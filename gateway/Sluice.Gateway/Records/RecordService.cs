@@ -170,12 +170,12 @@ public sealed partial class RecordService(
                 var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout + TimeSpan.FromMilliseconds(maxWaitMs);
                 var response = await client.ReadAsync(request, deadline: deadline, cancellationToken: cancellationToken);
                 var behind = 0L;
-                if (response.NextOffset < response.LogEndOffset && response.Records.Count > 0)
+                if (response.NextOffset < response.LogEndOffset && response.RecordCount > 0)
                 {
-                    behind = Math.Max(0, response.LastTimestampMs - response.Records[^1].TimestampMs);
+                    behind = Math.Max(0, response.LastTimestampMs - response.LastReturnedTimestampMs);
                 }
 
-                return new ReadOutcome(shardIndex, response.Records, response.NextOffset, behind);
+                return new ReadOutcome(shardIndex, response, behind);
             }
             catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
             {

@@ -90,15 +90,15 @@ public static class RecordsEndpoints
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
         var position = ParsePosition(from, sequenceNumber, timestamp);
         var outcome = await records.GetAsync(tenant, name, shardId, position, limit ?? 0, maxWaitMs ?? 0, cancellationToken);
-        var result = new RecordDto[outcome.Records.Count];
-        for (var i = 0; i < result.Length; i++)
+        var result = new RecordDto[outcome.Count];
+        var cursor = outcome.GetCursor();
+        for (var i = 0; cursor.MoveNext(); i++)
         {
-            var r = outcome.Records[i];
             result[i] = new RecordDto(
-                SequenceNumber.Encode(outcome.ShardIndex, r.Offset),
-                Encoding.UTF8.GetString(r.PartitionKey.Span),
-                r.Data.Memory,
-                DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs));
+                SequenceNumber.Encode(outcome.ShardIndex, cursor.Offset),
+                Encoding.UTF8.GetString(cursor.Key.Span),
+                cursor.Value,
+                DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs));
         }
 
         return TypedResults.Ok(new GetRecordsResultDto(result, outcome.NextSequenceNumber, outcome.MillisBehindLatest));

@@ -1,3 +1,5 @@
+using System.Text;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -57,14 +59,16 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
             NextSequenceNumber = outcome.NextSequenceNumber,
             MillisBehindLatest = outcome.MillisBehindLatest,
         };
-        foreach (var stored in outcome.Records)
+        var cursor = outcome.GetCursor();
+        while (cursor.MoveNext())
         {
             response.Records.Add(new Record
             {
-                SequenceNumber = SequenceNumber.Encode(outcome.ShardIndex, stored.Offset),
-                PartitionKey = stored.PartitionKey.ToStringUtf8(),
-                Data = stored.Data,
-                ApproximateArrivalTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(stored.TimestampMs)),
+                SequenceNumber = SequenceNumber.Encode(outcome.ShardIndex, cursor.Offset),
+                PartitionKey = Encoding.UTF8.GetString(cursor.Key.Span),
+                // The read buffer belongs to this call and is never written again: wrap, don't copy.
+                Data = UnsafeByteOperations.UnsafeWrap(cursor.Value),
+                ApproximateArrivalTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs)),
             });
         }
 

@@ -2,7 +2,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using Sluice.Log;
 using Sluice.Storage.V1;
-using ProtoStoredRecord = Sluice.Storage.V1.StoredRecord;
 
 namespace Sluice.StorageNode.Internal;
 
@@ -103,18 +102,15 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
             LastTimestampMs = result.LastTimestampMs,
         };
         var stored = result.Records;
-        for (var i = 0; i < stored.Count; i++)
+        if (stored.Count > 0)
         {
-            var record = stored[i];
-
-            // The read buffer is a fresh heap array owned by this response, so wrapping is safe.
-            response.Records.Add(new ProtoStoredRecord
-            {
-                Offset = record.Offset,
-                TimestampMs = record.TimestampMs,
-                PartitionKey = UnsafeByteOperations.UnsafeWrap(record.Key),
-                Data = UnsafeByteOperations.UnsafeWrap(record.Value),
-            });
+            // One buffer for the whole read, owned by this response.
+            var chunk = new byte[ReadChunk.Measure(stored)];
+            ReadChunk.Write(chunk, stored);
+            response.Records = UnsafeByteOperations.UnsafeWrap(chunk);
+            response.RecordCount = stored.Count;
+            response.FirstOffset = stored[0].Offset;
+            response.LastReturnedTimestampMs = stored[^1].TimestampMs;
         }
 
         return response;
