@@ -344,3 +344,16 @@ build_solution() {
   log "dotnet build Service.sln -c Release"
   dotnet build Service.sln -c Release -nologo
 }
+
+# supervise: waits until a signal ends the script (its traps stop everything), or exits 1 as soon
+# as one of the tracked processes dies, after showing its log.
+supervise() {
+  while true; do
+    if dead="$(first_dead_process)"; then
+      report_dead_process "$dead"
+      exit 1
+    fi
+    sleep 1 &
+    wait $! || true
+  done
+}

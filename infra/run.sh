@@ -184,11 +184,4 @@ EOF
 fi
 
 # Stay up until Ctrl-C, or until one of the processes dies (then stop the rest and fail).
-while true; do
-  if dead="$(first_dead_process)"; then
-    report_dead_process "$dead"
-    exit 1
-  fi
-  sleep 1 &
-  wait $! || true
-done
+supervise

@@ -74,14 +74,7 @@ PostgreSQL and Redis are up (Ctrl-C stops them and removes ${tmp:-nothing}):
   export SLUICE_TEST_PG='$SLUICE_TEST_PG'
   export SLUICE_TEST_REDIS='$SLUICE_TEST_REDIS'
 EOF
-  while true; do
-    if dead="$(first_dead_process)"; then
-      report_dead_process "$dead"
-      exit 1
-    fi
-    sleep 1 &
-    wait $! || true
-  done
+  supervise
 fi
 
 log "dotnet test Service.sln -c Release --no-build $*"
