@@ -98,9 +98,11 @@ public sealed class RetentionTests : IDisposable
         await AppendAsync(log, 40);
 
         using var stop = new CancellationTokenSource();
+        using var started = new CountdownEvent(2);
         var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             var reads = 0;
+            var signalled = false;
             while (!stop.IsCancellationRequested)
             {
                 try
@@ -112,11 +114,19 @@ public sealed class RetentionTests : IDisposable
                 {
                     // the start moved between reading it and reading from it: the documented outcome
                 }
+
+                if (reads > 0 && !signalled)
+                {
+                    signalled = true;
+                    started.Signal();
+                }
             }
 
             return reads;
         })).ToArray();
 
+        // Retention starts only once both readers are inside the log, so the race is real every run.
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "readers did not start");
         for (var i = 0; i < 20; i++)
         {
             await AppendAsync(log, 5);
