@@ -7,17 +7,22 @@ namespace Sluice.Log.Internal;
 internal static class IndexFile
 {
     /// <summary>
-    /// Replaces <paramref name="path"/> with the header and entries and fsyncs it. Called when a segment is sealed,
+    /// Replaces <paramref name="path"/> with a header and the entries, written straight into one buffer, and fsyncs it. Called when a segment is sealed,
     /// so the cost is paid once per segment rather than per append.
     /// </summary>
-    public static void Write(string path, IndexFileHeader header, ReadOnlySpan<byte> entries)
+    public static void Write<T>(string path, long segmentBaseOffset, ReadOnlySpan<T> entries)
+        where T : struct, IIndexEntry
     {
-        var length = IndexFileHeader.Size + entries.Length;
+        var length = IndexFileHeader.Size + (entries.Length * T.EntrySize);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            header.Write(buffer);
-            entries.CopyTo(buffer.AsSpan(IndexFileHeader.Size));
+            new IndexFileHeader(T.FileKind, IndexFileHeader.CurrentVersion, (ushort)T.EntrySize, segmentBaseOffset).Write(buffer);
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i].Write(buffer.AsSpan(IndexFileHeader.Size + (i * T.EntrySize)));
+            }
+
             using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.Read | FileShare.Delete);
             RandomAccess.Write(handle, buffer.AsSpan(0, length), 0);
             RandomAccess.FlushToDisk(handle);

@@ -89,27 +89,8 @@ internal sealed class OffsetIndex
     }
 
     /// <summary>Persists the index next to its sealed segment.</summary>
-    public void WriteTo(string path, long segmentBaseOffset)
-    {
-        var count = _count;
-        var bytes = count * OffsetIndexEntry.Size;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _entries[i].Write(buffer.AsSpan(i * OffsetIndexEntry.Size));
-            }
-
-            var header = new IndexFileHeader(
-                IndexFileHeader.OffsetIndexKind, IndexFileHeader.CurrentVersion, OffsetIndexEntry.Size, segmentBaseOffset);
-            IndexFile.Write(path, header, buffer.AsSpan(0, bytes));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void WriteTo(string path, long segmentBaseOffset) =>
+        IndexFile.Write(path, segmentBaseOffset, _entries.AsSpan(0, _count));
 
     /// <summary>
     /// Loads and checks an index file against its segment: entries strictly increasing in offset and position, inside

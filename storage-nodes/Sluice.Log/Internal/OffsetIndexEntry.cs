@@ -13,9 +13,13 @@ namespace Sluice.Log.Internal;
 ///  +---------------+---------------+
 /// </code>
 /// </summary>
-internal readonly record struct OffsetIndexEntry(int RelativeOffset, int Position)
+internal readonly record struct OffsetIndexEntry(int RelativeOffset, int Position) : IIndexEntry
 {
     /// <summary>Bytes per entry.</summary>
+    public static uint FileKind => IndexFileHeader.OffsetIndexKind;
+
+    public static int EntrySize => Size;
+
     public const int Size = 8;
 
     /// <summary>Writes the entry into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>

@@ -92,27 +92,8 @@ internal sealed class TimeIndex
     }
 
     /// <summary>Persists the index next to its sealed segment.</summary>
-    public void WriteTo(string path, long segmentBaseOffset)
-    {
-        var count = _count;
-        var bytes = count * TimeIndexEntry.Size;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _entries[i].Write(buffer.AsSpan(i * TimeIndexEntry.Size));
-            }
-
-            var header = new IndexFileHeader(
-                IndexFileHeader.TimeIndexKind, IndexFileHeader.CurrentVersion, TimeIndexEntry.Size, segmentBaseOffset);
-            IndexFile.Write(path, header, buffer.AsSpan(0, bytes));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void WriteTo(string path, long segmentBaseOffset) =>
+        IndexFile.Write(path, segmentBaseOffset, _entries.AsSpan(0, _count));
 
     /// <summary>
     /// Loads and checks a time index file: timestamps strictly increasing, offsets non-decreasing and inside the

@@ -14,9 +14,13 @@ namespace Sluice.Log.Internal;
 ///  +-------------------------------+---------------+
 /// </code>
 /// </summary>
-internal readonly record struct TimeIndexEntry(long Timestamp, int RelativeOffset)
+internal readonly record struct TimeIndexEntry(long Timestamp, int RelativeOffset) : IIndexEntry
 {
     /// <summary>Bytes per entry.</summary>
+    public static uint FileKind => IndexFileHeader.TimeIndexKind;
+
+    public static int EntrySize => Size;
+
     public const int Size = 12;
 
     /// <summary>Writes the entry into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
