@@ -24,7 +24,8 @@ public static class SequenceNumber
     private const int VersionShift = 120;
     private const int OffsetShift = 32;
     private const byte FormatVersion = 1;
-    private const int DecimalDigits = 37;
+    /// <summary>Every sequence number has this many decimal digits.</summary>
+    internal const int DecimalDigits = 37;
 
     /// <summary>Encodes a shard index and an offset.</summary>
     public static string Encode(int shardIndex, long offset)

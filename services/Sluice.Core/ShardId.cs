@@ -11,10 +11,25 @@ public static class ShardId
     /// <summary>The largest shard index a shard id can carry.</summary>
     public const int MaxIndex = int.MaxValue;
 
+    // Ids of the low shard indexes, made once: every record a put or a read returns names its shard.
+    private const int CachedCount = 1024;
+    private static readonly string?[] Cached = new string?[CachedCount];
+
     /// <summary>Formats shard index 7 as <c>shardId-000000000007</c>.</summary>
     public static string Format(int shardIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shardIndex);
+        if (shardIndex < CachedCount)
+        {
+            // A race makes the same string twice; either copy is right.
+            return Cached[shardIndex] ??= Create(shardIndex);
+        }
+
+        return Create(shardIndex);
+    }
+
+    private static string Create(int shardIndex)
+    {
         return string.Create(Prefix.Length + Digits, shardIndex, static (span, index) =>
         {
             Prefix.AsSpan().CopyTo(span);

@@ -11,8 +11,6 @@ public readonly record struct PutRecordResult(int ShardIndex, long Offset, strin
 
     public bool Succeeded => ErrorCode is null;
 
-    public string SequenceNumber => Core.SequenceNumber.Encode(ShardIndex, Offset);
-
     public string ShardId => Core.ShardId.Format(ShardIndex);
 
     public static PutRecordResult Success(int shardIndex, long offset) => new(shardIndex, offset, null, null);

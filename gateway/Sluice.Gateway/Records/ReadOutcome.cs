@@ -16,16 +16,20 @@ public sealed class ReadOutcome(int shardIndex, ReadResponse response, long mill
     public string NextSequenceNumber => SequenceNumber.Encode(ShardIndex, response.NextOffset);
 
     /// <summary>A cursor over the records, for a face to turn each into its own shape without an intermediate object.</summary>
-    public Cursor GetCursor() => new(response);
+    public Cursor GetCursor() => new(response, ShardIndex);
 
     /// <summary>Walks the records of a read in order.</summary>
-    public struct Cursor(ReadResponse response)
+    public struct Cursor(ReadResponse response, int shardIndex)
     {
         private readonly ReadOnlyMemory<byte> _chunk = response.Records.Memory;
+        private readonly SequenceNumberFormatter _sequenceNumbers = new(shardIndex);
         private int _position;
         private int _read;
 
         public long Offset { get; private set; } = response.FirstOffset - 1;
+
+        /// <summary>The current record's sequence number (made on each call; the faces call it once per record).</summary>
+        public readonly string SequenceNumber => _sequenceNumbers.Format(Offset);
 
         public long TimestampMs { get; private set; }
 

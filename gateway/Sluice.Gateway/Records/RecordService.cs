@@ -24,9 +24,10 @@ public sealed partial class RecordService(
 {
     private const int DefaultLimit = 1000;
     private const int MaxRouteAttempts = 2;
-    private const string ErrorTrailer = "sluice-error";
+    /// <summary>The storage nodes' machine-readable error reason.</summary>
+    internal const string ErrorTrailer = "sluice-error";
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long StreamId, int ShardIndex), ShardWriteQueue> _queues = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeWriteQueue> _queues = new(StringComparer.Ordinal);
 
     /// <summary>Writes a batch; each record succeeds or fails on its own and accepted ones are durable on return.</summary>
     public async Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default)
@@ -102,16 +103,29 @@ public sealed partial class RecordService(
         {
             foreach (var batch in batches.Values)
             {
-                await AppendAsync(tenant, route, entries, batch, results, cancellationToken);
+                await AppendAsync(tenant, route, entries, batch, results, deferredStarts: null, cancellationToken);
             }
         }
         else if (batches.Count > 1)
         {
+            // Queue every shard's write first, then send: a node leading several of the shards
+            // gets them in one call.
             var tasks = new Task[batches.Count];
-            var t = 0;
-            foreach (var batch in batches.Values)
+            var starts = new List<NodeWriteQueue>();
+            try
             {
-                tasks[t++] = AppendAsync(tenant, route, entries, batch, results, cancellationToken);
+                var t = 0;
+                foreach (var batch in batches.Values)
+                {
+                    tasks[t++] = AppendAsync(tenant, route, entries, batch, results, starts, cancellationToken);
+                }
+            }
+            finally
+            {
+                foreach (var queue in starts)
+                {
+                    queue.StartDeferred();
+                }
             }
 
             await Task.WhenAll(tasks);
@@ -233,7 +247,13 @@ public sealed partial class RecordService(
     }
 
     private async Task AppendAsync(
-        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, ShardBatch batch, PutRecordResult[] results, CancellationToken cancellationToken)
+        Tenant tenant,
+        StreamRoute route,
+        IReadOnlyList<PutEntry> entries,
+        ShardBatch batch,
+        PutRecordResult[] results,
+        List<NodeWriteQueue>? deferredStarts,
+        CancellationToken cancellationToken)
     {
         // The shard's records in the log's own record encoding: the storage node copies them into
         // the batch as they are. Rented, and returned once the append that carries it is done.
@@ -249,60 +269,66 @@ public sealed partial class RecordService(
             position += entry.Data.Length;
         }
 
-        var queue = _queues.GetOrAdd((route.StreamId, batch.ShardIndex), static _ => new ShardWriteQueue());
-
         // The append may carry other callers' records too, so one caller's cancellation must not
         // abort it: the storage deadline bounds it instead.
-        var append = queue.AppendAsync(UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, position)), batch.Indexes.Count,
-            request => SendAppendAsync(tenant, route, batch.ShardIndex, request, CancellationToken.None));
-        long baseOffset;
+        var chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, position));
+        Task<long>? append = null;
         try
         {
-            baseOffset = await append.WaitAsync(cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                route.TryGetShard(batch.ShardIndex, out var shard);
+                try
+                {
+                    // Only the first attempt runs before the caller starts the deferred queues.
+                    append = QueueFor(shard!, route.Name).AppendAsync(
+                        route.StreamId, batch.ShardIndex, shard!.LeaderEpoch, chunk, batch.Indexes.Count, attempt == 1 ? deferredStarts : null);
+                    var baseOffset = await append.WaitAsync(cancellationToken);
+                    for (var j = 0; j < batch.Indexes.Count; j++)
+                    {
+                        results[batch.Indexes[j]] = PutRecordResult.Success(batch.ShardIndex, baseOffset + j);
+                    }
+
+                    return;
+                }
+                catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
+                {
+                    // Nothing of it was written: follow the leader change and send it there.
+                    route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
+                }
+                catch (RpcException ex)
+                {
+                    Fail(batch, results, Translate(ex, shard!, route.Name));
+                    return;
+                }
+            }
         }
         catch (SluiceException ex)
         {
             Fail(batch, results, ex);
-            return;
         }
         finally
         {
-            if (append.IsCompleted)
+            // A caller that stopped waiting leaves the buffer to the append still carrying it.
+            if (append is null || append.IsCompleted)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-
-        for (var j = 0; j < batch.Indexes.Count; j++)
-        {
-            results[batch.Indexes[j]] = PutRecordResult.Success(batch.ShardIndex, baseOffset + j);
-        }
     }
 
-    /// <summary>Sends one append to the shard's leader, following a leader change once.</summary>
-    private async Task<AppendResponse> SendAppendAsync(Tenant tenant, StreamRoute route, int shardIndex, AppendRequest request, CancellationToken cancellationToken)
+    private NodeWriteQueue QueueFor(ShardRoute shard, string streamName)
     {
-        request.StreamId = route.StreamId;
-        request.ShardIndex = shardIndex;
-        for (var attempt = 1; ; attempt++)
+        if (shard.LeaderAddress is null)
         {
-            route.TryGetShard(shardIndex, out var shard);
-            var client = ClientFor(shard!, route.Name);
-            request.LeaderEpoch = shard!.LeaderEpoch;
-            try
-            {
-                var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout;
-                return await client.AppendAsync(request, deadline: deadline, cancellationToken: cancellationToken);
-            }
-            catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
-            {
-                route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
-            }
-            catch (RpcException ex)
-            {
-                throw Translate(ex, shard, route.Name);
-            }
+            throw new SluiceException(SluiceErrorCode.Unavailable, $"Shard {shard.ShardId} of stream {streamName} has no available leader; retry later.");
         }
+
+        return _queues.GetOrAdd(shard.LeaderAddress, address => new NodeWriteQueue(request =>
+        {
+            var deadline = timeProvider.GetUtcNow().UtcDateTime + options.Value.StorageCallTimeout;
+            return storage.Get(address).AppendAsync(request, deadline: deadline).ResponseAsync;
+        }));
     }
 
     private static void Fail(ShardBatch batch, PutRecordResult[] results, SluiceException error)

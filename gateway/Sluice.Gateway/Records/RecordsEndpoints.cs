@@ -67,7 +67,7 @@ public static class RecordsEndpoints
         {
             var r = outcome.Results[i];
             results[i] = r.Succeeded
-                ? new PutRecordResultDto(r.SequenceNumber, r.ShardId, null, null)
+                ? new PutRecordResultDto(outcome.SequenceNumberOf(i), r.ShardId, null, null)
                 : new PutRecordResultDto(null, null, r.ErrorCode, r.ErrorMessage);
         }
 
@@ -95,7 +95,7 @@ public static class RecordsEndpoints
         for (var i = 0; cursor.MoveNext(); i++)
         {
             result[i] = new RecordDto(
-                SequenceNumber.Encode(outcome.ShardIndex, cursor.Offset),
+                cursor.SequenceNumber,
                 Encoding.UTF8.GetString(cursor.Key.Span),
                 cursor.Value,
                 DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs));

@@ -30,10 +30,11 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
         }
 
         var response = new PutRecordsResponse { FailedRecordCount = outcome.FailedCount };
-        foreach (var result in outcome.Results)
+        for (var i = 0; i < outcome.Results.Length; i++)
         {
+            var result = outcome.Results[i];
             response.Results.Add(result.Succeeded
-                ? new PutRecordsResult { SequenceNumber = result.SequenceNumber, ShardId = result.ShardId }
+                ? new PutRecordsResult { SequenceNumber = outcome.SequenceNumberOf(i), ShardId = result.ShardId }
                 : new PutRecordsResult { ErrorCode = result.ErrorCode, ErrorMessage = result.ErrorMessage });
         }
 
@@ -64,7 +65,7 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
         {
             response.Records.Add(new Record
             {
-                SequenceNumber = SequenceNumber.Encode(outcome.ShardIndex, cursor.Offset),
+                SequenceNumber = cursor.SequenceNumber,
                 PartitionKey = Encoding.UTF8.GetString(cursor.Key.Span),
                 // The read buffer belongs to this call and is never written again: wrap, don't copy.
                 Data = UnsafeByteOperations.UnsafeWrap(cursor.Value),

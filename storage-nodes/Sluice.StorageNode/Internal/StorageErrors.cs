@@ -28,6 +28,14 @@ internal static class StorageErrors
     public static RpcException InvalidArgument(string message) =>
         Create(StatusCode.InvalidArgument, "invalid-argument", message);
 
+    /// <summary>An error as one shard's part of a multi-shard answer.</summary>
+    public static Sluice.Storage.V1.ShardError ToShardError(RpcException ex) => new()
+    {
+        StatusCode = (int)ex.StatusCode,
+        Reason = ex.Trailers.GetValue(TrailerKey) ?? string.Empty,
+        Message = ex.Status.Detail,
+    };
+
     private static RpcException Create(StatusCode code, string reason, string message) =>
         new(new Status(code, message), new Grpc.Core.Metadata { { TrailerKey, reason } });
 }

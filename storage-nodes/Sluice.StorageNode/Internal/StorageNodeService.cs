@@ -16,40 +16,73 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
 
     public override async Task<AppendResponse> Append(AppendRequest request, ServerCallContext context)
     {
-        if (request.RecordChunks.Count == 0)
+        if (request.Shards.Count == 0)
         {
-            throw StorageErrors.InvalidArgument("An append must carry at least one record.");
+            throw StorageErrors.InvalidArgument("An append must name at least one shard.");
         }
 
-        var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, context.CancellationToken);
-        var chunks = new ReadOnlyMemory<byte>[request.RecordChunks.Count];
-        for (var i = 0; i < chunks.Length; i++)
+        var response = new AppendResponse();
+        if (request.Shards.Count == 1)
         {
-            chunks[i] = request.RecordChunks[i].Memory;
+            response.Results.Add(await AppendShardAsync(request.Shards[0], context.CancellationToken));
+            return response;
         }
 
-        AppendResult result;
+        // Shards append in parallel: each has its own writer, and their fsyncs share rounds.
+        var appends = new Task<ShardAppendResult>[request.Shards.Count];
+        for (var i = 0; i < appends.Length; i++)
+        {
+            appends[i] = AppendShardAsync(request.Shards[i], context.CancellationToken);
+        }
+
+        response.Results.Add(await Task.WhenAll(appends));
+        return response;
+    }
+
+    /// <summary>One shard's part of an append; a refusal becomes the shard's error, never the call's.</summary>
+    private async Task<ShardAppendResult> AppendShardAsync(ShardAppend append, CancellationToken cancellationToken)
+    {
         try
         {
-            result = await log.AppendEncodedAsync(chunks, request.LeaderEpoch, context.CancellationToken);
-        }
-        catch (ArgumentException ex)
-        {
-            throw StorageErrors.InvalidArgument(ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            LogAppendFailed(logger, ex, request.StreamId, request.ShardIndex);
-            throw StorageErrors.Unavailable($"The replica of {request.StreamId}/{request.ShardIndex} cannot take writes now: {ex.Message}");
-        }
+            if (append.RecordChunks.Count == 0)
+            {
+                throw StorageErrors.InvalidArgument($"The append to {append.StreamId}/{append.ShardIndex} carries no record.");
+            }
 
-        return new AppendResponse
+            var log = await replicas.GetLeaderLogAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken);
+            var chunks = new ReadOnlyMemory<byte>[append.RecordChunks.Count];
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                chunks[i] = append.RecordChunks[i].Memory;
+            }
+
+            AppendResult result;
+            try
+            {
+                result = await log.AppendEncodedAsync(chunks, append.LeaderEpoch, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                throw StorageErrors.InvalidArgument(ex.Message);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                LogAppendFailed(logger, ex, append.StreamId, append.ShardIndex);
+                throw StorageErrors.Unavailable($"The replica of {append.StreamId}/{append.ShardIndex} cannot take writes now: {ex.Message}");
+            }
+
+            return new ShardAppendResult
+            {
+                BaseOffset = result.BaseOffset,
+                RecordCount = result.Count,
+                TimestampMs = result.TimestampMs,
+                LogEndOffset = result.LogEndOffset,
+            };
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
-            BaseOffset = result.BaseOffset,
-            RecordCount = result.Count,
-            TimestampMs = result.TimestampMs,
-            LogEndOffset = result.LogEndOffset,
-        };
+            return new ShardAppendResult { Error = StorageErrors.ToShardError(ex) };
+        }
     }
 
     public override async Task<ReadResponse> Read(ReadRequest request, ServerCallContext context)

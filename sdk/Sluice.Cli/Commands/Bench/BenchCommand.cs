@@ -44,6 +44,9 @@ internal sealed class BenchCommand
         var rate = IntOption("--rate", "RECORDS/S", "Records per second in total; 0 sends as fast as the producers can", 0, min: 0);
         var producers = IntOption("--producers", "N", "Concurrent producers, each with one batch in flight", 8, min: 1);
         var batchSize = IntOption("--batch-size", "N", "Records per PutRecords call", 100, min: 1, max: SluiceClient.MaxRecordsPerPut);
+        var pollInterval = IntOption("--poll-interval", "MS",
+            "Least milliseconds between two reads of one shard by a consumer; Kinesis allows 5 reads per second per shard, hence 200. 0 reads again as soon as an answer arrives",
+            BenchStreams.DefaultPollIntervalMs, min: 0, max: 60_000);
         var consumers = new Option<string>("--consumers") { Description = "Tail every shard and measure end-to-end latency", DefaultValueFactory = _ => "on" };
         consumers.AcceptOnlyFromAmong("on", "off");
         var stream = new Option<string?>("--stream") { Description = "Use this existing stream (it is kept) instead of creating bench-<random>", HelpName = "NAME" };
@@ -52,7 +55,7 @@ internal sealed class BenchCommand
 
         var command = new Command("bench", "Benchmark the gateway: produce at max or fixed rate, consume, and report throughput and latency percentiles.")
         {
-            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, stream, keep, json,
+            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, pollInterval, stream, keep, json,
         };
         command.Validators.Add(result =>
         {
@@ -77,6 +80,7 @@ internal sealed class BenchCommand
                 Producers = parseResult.GetValue(producers),
                 BatchSize = parseResult.GetValue(batchSize),
                 Consumers = parseResult.GetRequiredValue(consumers) == "on",
+                PollIntervalMs = parseResult.GetValue(pollInterval),
                 Stream = parseResult.GetValue(stream),
                 Keep = parseResult.GetValue(keep),
                 Json = parseResult.GetValue(json),
@@ -286,7 +290,7 @@ internal sealed class BenchCommand
         await Task.Yield();
         try
         {
-            await _target.ConsumeAsync(stream, shard, fromLatest, sink, ready, consuming.Token);
+            await _target.ConsumeAsync(stream, shard, fromLatest, TimeSpan.FromMilliseconds(_settings.PollIntervalMs), sink, ready, consuming.Token);
         }
         catch (OperationCanceledException) when (consuming.IsCancellationRequested)
         {

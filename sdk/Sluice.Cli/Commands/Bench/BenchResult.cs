@@ -54,7 +54,7 @@ internal sealed record BenchResult
         Row(output, "failed records", Failed.ToString("N0", CultureInfo.InvariantCulture));
         Row(output, "ack latency ms", $"p50 {Ms(AckP50Ms)}  p99 {Ms(AckP99Ms)}  p99.9 {Ms(AckP999Ms)}  max {Ms(AckMaxMs)}");
         Row(output, "e2e latency ms", s.Consumers
-            ? $"p50 {Ms(E2eP50Ms)}  p99 {Ms(E2eP99Ms)}  p99.9 {Ms(E2eP999Ms)}"
+            ? string.Create(CultureInfo.InvariantCulture, $"p50 {Ms(E2eP50Ms)}  p99 {Ms(E2eP99Ms)}  p99.9 {Ms(E2eP999Ms)}  (reads of a shard ≥ {s.PollIntervalMs} ms apart)")
             : "(consumers off)");
         if (Consumed is { } consumed)
         {
@@ -87,6 +87,8 @@ internal sealed record BenchResult
             json.WriteNumber("batch_size", s.BatchSize);
             json.WriteNumber("producers", s.Producers);
             json.WriteNumber("rate_target", s.Rate);
+            json.WriteBoolean("consumers", s.Consumers);
+            json.WriteNumber("poll_interval_ms", s.PollIntervalMs);
             json.WriteNumber("duration_s", Round(DurationSeconds));
             json.WriteNumber("records", Records);
             json.WriteNumber("failed", Failed);

@@ -25,6 +25,9 @@ internal sealed record BenchSettings
 
     public required bool Consumers { get; init; }
 
+    /// <summary>Least time between the starts of two reads of one shard.</summary>
+    public int PollIntervalMs { get; init; } = BenchStreams.DefaultPollIntervalMs;
+
     /// <summary>An existing stream to use (and keep) instead of a new one.</summary>
     public string? Stream { get; init; }
 

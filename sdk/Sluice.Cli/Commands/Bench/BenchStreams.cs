@@ -11,6 +11,16 @@ internal static class BenchStreams
     /// <summary>When an empty read answers faster than this, a consumer pauses before the next.</summary>
     public static readonly TimeSpan MinEmptyPollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Kinesis' limit of 5 reads per second per shard, which polling consumers (KCL) respect.</summary>
+    public const int DefaultPollIntervalMs = 200;
+
+    /// <summary>How long a consumer waits before its next read of a shard.</summary>
+    public static TimeSpan PauseBeforeNextRead(long startedTimestamp, TimeSpan pollInterval, bool empty)
+    {
+        var least = empty && MinEmptyPollInterval > pollInterval ? MinEmptyPollInterval : pollInterval;
+        return least - System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp);
+    }
+
     private const int PartitionKeyCount = 4096;
 
     /// <summary>

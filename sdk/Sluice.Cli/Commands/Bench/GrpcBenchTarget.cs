@@ -43,7 +43,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
     public IBenchSender CreateSender(string stream, BenchSettings settings, int seed) => new Sender(_client, stream, settings, seed);
 
     public async Task ConsumeAsync(
-        string stream, string shardId, bool fromLatest, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken)
+        string stream, string shardId, bool fromLatest, TimeSpan pollInterval, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken)
     {
         // One request, rewritten after each answer: the call has serialized it by then.
         var request = new GetRecordsRequest
@@ -83,13 +83,10 @@ internal sealed class GrpcBenchTarget : IBenchTarget
 
             request.Position = StartPosition.AtSequenceNumber;
             request.SequenceNumber = response.NextSequenceNumber;
-            if (response.Records.Count == 0)
+            var pause = BenchStreams.PauseBeforeNextRead(started, pollInterval, empty: response.Records.Count == 0);
+            if (pause > TimeSpan.Zero)
             {
-                var remaining = BenchStreams.MinEmptyPollInterval - Stopwatch.GetElapsedTime(started);
-                if (remaining > TimeSpan.Zero)
-                {
-                    await Task.Delay(remaining, cancellationToken);
-                }
+                await Task.Delay(pause, cancellationToken);
             }
         }
     }

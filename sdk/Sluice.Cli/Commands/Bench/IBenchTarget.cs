@@ -19,7 +19,9 @@ internal interface IBenchTarget : IDisposable
 
     /// <summary>
     /// Reads one shard until cancelled, handing every record's data to <paramref name="sink"/>;
-    /// completes <paramref name="ready"/> once the first read has answered.
+    /// completes <paramref name="ready"/> once the first read has answered. Reads start at least
+    /// <paramref name="pollInterval"/> apart, and an empty one waits at least
+    /// <see cref="BenchStreams.MinEmptyPollInterval"/> before the next.
     /// </summary>
-    Task ConsumeAsync(string stream, string shardId, bool fromLatest, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken);
+    Task ConsumeAsync(string stream, string shardId, bool fromLatest, TimeSpan pollInterval, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken);
 }

@@ -68,7 +68,7 @@ internal sealed class RestBenchTarget : IBenchTarget
     public IBenchSender CreateSender(string stream, BenchSettings settings, int seed) => new Sender(_http, stream, settings, seed);
 
     public async Task ConsumeAsync(
-        string stream, string shardId, bool fromLatest, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken)
+        string stream, string shardId, bool fromLatest, TimeSpan pollInterval, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken)
     {
         var path = $"{StreamPath(stream)}/shards/{Uri.EscapeDataString(shardId)}/records";
         var limits = string.Create(CultureInfo.InvariantCulture, $"limit={BenchStreams.ConsumerReadLimit}&maxWaitMs={BenchStreams.ConsumerMaxWaitMs}");
@@ -104,13 +104,10 @@ internal sealed class RestBenchTarget : IBenchTarget
             }
 
             uri = $"{path}?from=at&sequenceNumber={Uri.EscapeDataString(page.NextSequenceNumber)}&{limits}";
-            if (records is null or { Count: 0 })
+            var pause = BenchStreams.PauseBeforeNextRead(started, pollInterval, empty: records is null or { Count: 0 });
+            if (pause > TimeSpan.Zero)
             {
-                var remaining = BenchStreams.MinEmptyPollInterval - Stopwatch.GetElapsedTime(started);
-                if (remaining > TimeSpan.Zero)
-                {
-                    await Task.Delay(remaining, cancellationToken);
-                }
+                await Task.Delay(pause, cancellationToken);
             }
         }
     }
