@@ -3,7 +3,7 @@ using Sluice.Metadata.Model;
 
 namespace Sluice.Metadata;
 
-/// <summary>The metadata store: tenants, streams, shards and storage nodes in PostgreSQL.</summary>
+/// <summary>The metadata store: tenants, access keys, streams, shards and storage nodes in PostgreSQL.</summary>
 public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> options) : DbContext(options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
@@ -13,6 +13,8 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     public DbSet<ShardDefinition> Shards => Set<ShardDefinition>();
 
     public DbSet<StorageNodeRecord> StorageNodes => Set<StorageNodeRecord>();
+
+    public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -22,6 +22,57 @@ namespace Sluice.Metadata.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Sluice.Metadata.Model.AccessKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(20)
+                        .HasColumnType("character(20)")
+                        .HasColumnName("id")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("description");
+
+                    b.Property<byte[]>("EncryptedSecret")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("encrypted_secret");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_access_keys");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_access_keys_tenant_id");
+
+                    b.ToTable("access_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_access_keys_encrypted_secret", "octet_length(encrypted_secret) > 29");
+
+                            t.HasCheckConstraint("ck_access_keys_id", "id ~ '^[A-Z0-9]{20}$'");
+                        });
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.Property<long>("StreamId")
@@ -234,6 +285,16 @@ namespace Sluice.Metadata.Migrations
                         .HasDatabaseName("ix_tenants_name");
 
                     b.ToTable("tenants", (string)null);
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.AccessKey", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_access_keys_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
