@@ -54,18 +54,21 @@ redis_server_bin() {
   fi
 }
 
-# True when the thing a Debian package provides is already here.
+# True when the thing a Debian package provides is already here: its program on PATH (whichever
+# installed it), or for a Python library, a python3 on PATH that imports it.
 package_present() {
   case "$1" in
     postgresql) pg_bin_dir >/dev/null ;;
     redis-server) redis_server_bin >/dev/null ;;
+    awscli) command -v aws >/dev/null 2>&1 ;;
+    python3-boto3) python3 -c 'import boto3' >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }
 
-# install_if_missing PACKAGE...: apt-get installs the Debian packages whose binaries are missing
-# (one apt-get update, one install). Services the packages would start are kept from starting,
-# so no stray PostgreSQL or Redis is left listening on the default ports.
+# install_if_missing PACKAGE...: apt-get installs the Debian packages whose programs (or Python
+# modules) are missing (one apt-get update, one install). Services the packages would start are
+# kept from starting, so no stray PostgreSQL or Redis is left listening on the default ports.
 install_if_missing() {
   local missing=() pkg
   for pkg in "$@"; do
@@ -74,7 +77,7 @@ install_if_missing() {
   ((${#missing[@]} == 0)) && return 0
 
   command -v apt-get >/dev/null 2>&1 ||
-    die "missing ${missing[*]} and no apt-get: install them by hand (PostgreSQL server, redis-server)"
+    die "missing ${missing[*]} and no apt-get: install them by hand"
   log "installing Debian packages: ${missing[*]}"
 
   local policy=/usr/sbin/policy-rc.d made_policy=0
@@ -93,7 +96,8 @@ install_if_missing() {
   ((rc == 0)) || die "apt-get failed ($rc) installing ${missing[*]}"
 
   for pkg in "${missing[@]}"; do
-    package_present "$pkg" || die "installed $pkg but still cannot find it"
+    # E.g. python3-boto3 went to /usr/bin/python3 while another python3 comes first on PATH.
+    package_present "$pkg" || die "installed $pkg but still cannot find it (PATH=$PATH)"
   done
 }
 

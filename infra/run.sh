@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole Sluice system locally: PostgreSQL, Redis, three storage nodes and the gateway,
-# all on 127.0.0.1, with data, logs and the dev token under ./.data/. Ctrl-C stops everything.
+# all on 127.0.0.1, with data, logs, keys and the dev credentials (a token and an access key of
+# tenant `dev`, in .data/dev.env) under ./.data/. Ctrl-C stops everything.
 #
 #   ./infra/run.sh                  build once (Release), start, wait until healthy, stay up
 #   ./infra/run.sh --no-build       skip the build (same as SLUICE_SKIP_BUILD=1)
@@ -97,12 +98,20 @@ else
   fi
   chmod 600 "$DATA/signing.key"
   SIGNING_KEY="$(cat "$DATA/signing.key")"
+  # The master key that encrypts access key secrets in PostgreSQL: made once, kept, or the
+  # stored keys no longer decrypt. Base64 of 32 bytes (Sluice:Security:MasterKey).
+  if [[ ! -s "$DATA/master.key" ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$DATA/master.key")
+  fi
+  chmod 600 "$DATA/master.key"
+  MASTER_KEY="$(cat "$DATA/master.key")"
 
   gateway_env=(
     "ConnectionStrings__Metadata=$METADATA"
     "Sluice__Gateway__HttpPort=$HTTP_PORT"
     "Sluice__Gateway__GrpcPort=$GRPC_PORT"
     "Sluice__Auth__SigningKey=$SIGNING_KEY"
+    "Sluice__Security__MasterKey=$MASTER_KEY"
   )
 
   node_pids=()
@@ -137,12 +146,20 @@ else
   wait_for_url "http://127.0.0.1:$HTTP_PORT/readyz" "$START_TIMEOUT" \
     gateway "$gateway_pid" "$LOGS/gateway.log" || exit 1
 
+  # gateway_cli LOG ARGS...: runs a subcommand of the gateway binary with the gateway's settings;
+  # its stdout is the result, its stderr goes to .data/logs/LOG.log (shown when it fails).
+  gateway_cli() {
+    local logfile="$LOGS/$1.log"
+    shift
+    if ! (cd "$(dirname "$GATEWAY_DLL")" && env "${gateway_env[@]}" dotnet "$GATEWAY_DLL" "$@" 2>>"$logfile"); then
+      log_tail "$logfile"
+      log "'Sluice.Gateway.dll $1' failed"
+      return 1
+    fi
+  }
+
   log "issuing the dev token (tenant dev, ${TOKEN_TTL_DAYS} days)"
-  if ! token_out="$(cd "$(dirname "$GATEWAY_DLL")" && env "${gateway_env[@]}" \
-    dotnet "$GATEWAY_DLL" token --tenant dev --ttl-days "$TOKEN_TTL_DAYS" 2>>"$LOGS/token.log")"; then
-    log_tail "$LOGS/token.log"
-    die "'Sluice.Gateway.dll token' failed"
-  fi
+  token_out="$(gateway_cli token token --tenant dev --ttl-days "$TOKEN_TTL_DAYS")" || exit 1
   # The JWT is the last line that looks like one (header.payload.signature).
   TOKEN="$(printf '%s\n' "$token_out" | grep -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' |
     tail -1 || true)"
@@ -152,12 +169,52 @@ else
     die "no JWT in the output of 'token'"
   fi
 
+  # The dev access key (Kinesis API, tenant dev). Its secret cannot be read back from the
+  # gateway, so it is kept in .data/dev-access-key.env and reused while the gateway still lists
+  # that key as Active; otherwise (new database, key deleted or disabled) another is made.
+  ACCESS_KEY_FILE="$DATA/dev-access-key.env"
+  ACCESS_KEY_ID=""
+  ACCESS_KEY_SECRET=""
+  if [[ -s "$ACCESS_KEY_FILE" ]]; then
+    ACCESS_KEY_ID="$(sed -n 's/^AWS_ACCESS_KEY_ID=//p' "$ACCESS_KEY_FILE")"
+    ACCESS_KEY_SECRET="$(sed -n 's/^AWS_SECRET_ACCESS_KEY=//p' "$ACCESS_KEY_FILE")"
+  fi
+  if [[ -n "$ACCESS_KEY_ID" && -n "$ACCESS_KEY_SECRET" ]]; then
+    keys_out="$(gateway_cli access-key access-key list --tenant dev)" || exit 1
+    if ! printf '%s\n' "$keys_out" |
+      awk -F '\t' -v id="$ACCESS_KEY_ID" '$1 == id && $2 == "Active" { found = 1 } END { exit !found }'; then
+      log "the saved dev access key $ACCESS_KEY_ID is no longer active: making another"
+      ACCESS_KEY_ID=""
+    fi
+  else
+    ACCESS_KEY_ID=""
+  fi
+  if [[ -z "$ACCESS_KEY_ID" ]]; then
+    log "creating the dev access key (tenant dev)"
+    key_out="$(gateway_cli access-key access-key create --tenant dev --description 'dev cluster (infra/run.sh)')" ||
+      exit 1
+    ACCESS_KEY_ID="$(printf '%s\n' "$key_out" | sed -n 's/^AWS_ACCESS_KEY_ID=//p')"
+    ACCESS_KEY_SECRET="$(printf '%s\n' "$key_out" | sed -n 's/^AWS_SECRET_ACCESS_KEY=//p')"
+    [[ -n "$ACCESS_KEY_ID" && -n "$ACCESS_KEY_SECRET" ]] || die "no access key in the output of 'access-key create'"
+    (
+      umask 077
+      printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$ACCESS_KEY_ID" "$ACCESS_KEY_SECRET" >"$ACCESS_KEY_FILE"
+    )
+  fi
+  chmod 600 "$ACCESS_KEY_FILE"
+
   (
     umask 077
     cat >"$DATA/dev.env" <<EOF
 export SLUICE_HTTP=http://127.0.0.1:$HTTP_PORT
 export SLUICE_GRPC=http://127.0.0.1:$GRPC_PORT
 export SLUICE_TOKEN=$TOKEN
+export AWS_ACCESS_KEY_ID='$ACCESS_KEY_ID'
+export AWS_SECRET_ACCESS_KEY='$ACCESS_KEY_SECRET'
+export AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:$HTTP_PORT
+export SLUICE_KINESIS_H2=http://127.0.0.1:$GRPC_PORT
 EOF
   )
 
@@ -171,6 +228,7 @@ Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the da
 
   REST     http://127.0.0.1:$HTTP_PORT/v1     (OpenAPI: http://127.0.0.1:$HTTP_PORT/swagger)
   gRPC     http://127.0.0.1:$GRPC_PORT        (sluice.v1, h2c)
+  Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT   (JSON API, SigV4: the dev access key)
 ${nodes_list}  Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
   Redis    127.0.0.1:$REDIS_PORT
   Logs     .data/logs/<name>.log
@@ -179,6 +237,7 @@ In another shell:
   . .data/dev.env
   dotnet sdk/Sluice.Cli/bin/Release/net10.0/sluice.dll streams list     # or: ./infra/sluice streams list
   curl -H "Authorization: Bearer \$SLUICE_TOKEN" \$SLUICE_HTTP/v1/streams
+  aws --endpoint-url \$AWS_ENDPOINT_URL_KINESIS kinesis list-streams
 
 EOF
 fi

@@ -9,8 +9,10 @@
 # exit, unless given:
 #   SLUICE_TEST_PG     Npgsql connection string of a superuser (tests create their own databases)
 #   SLUICE_TEST_REDIS  host:port
-# Both are exported to the tests. SLUICE_SKIP_BUILD=1 skips the build. A test host that makes
-# no progress for SLUICE_TEST_HANG_TIMEOUT (default 5m) is killed and the hanging test named.
+# Both are exported to the tests. The AWS CLI and boto3 (Debian packages awscli, python3-boto3)
+# are installed when missing, for the compatibility scripts in tests/compat/.
+# SLUICE_SKIP_BUILD=1 skips the build. A test host that makes no progress for
+# SLUICE_TEST_HANG_TIMEOUT (default 5m) is killed and the hanging test named.
 # The last line printed is the summary: `tests: N passed, N failed, N skipped`.
 set -euo pipefail
 
@@ -42,7 +44,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-need=()
+# The real Kinesis clients of tests/compat/ (run by the Kinesis RealClientTests): whichever aws
+# and python3 are on PATH, from these Debian packages when missing.
+need=(awscli python3-boto3)
 [[ -n "${SLUICE_TEST_PG:-}" ]] || need+=(postgresql)
 [[ -n "${SLUICE_TEST_REDIS:-}" ]] || need+=(redis-server)
 install_if_missing "${need[@]}"

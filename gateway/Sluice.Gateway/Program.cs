@@ -8,13 +8,15 @@ using Sluice.Gateway;
 using Sluice.Gateway.Auth;
 using Sluice.Gateway.Errors;
 using Sluice.Gateway.Health;
+using Sluice.Gateway.Kinesis;
 using Sluice.Gateway.Records;
 using Sluice.Gateway.Routing;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
 
 var builder = WebApplication.CreateBuilder(args);
-var isTokenCommand = args.Length > 0 && args[0] == "token";
+// Subcommands of the gateway binary used by operators and the dev cluster; they print to stdout.
+var isTokenCommand = args.Length > 0 && args[0] is "token" or "access-key";
 if (isTokenCommand)
 {
     // The token is the only thing on stdout, so scripts can capture it.
@@ -37,6 +39,10 @@ builder.Services.AddSluiceMetadata(connectionString, new CatalogOptions
     MaxShardsPerStream = gateway.MaxShardsPerStream,
     NodeLease = gateway.NodeLease,
 });
+var protection = builder.Configuration.GetSection(SecretProtectionOptions.Section).Get<SecretProtectionOptions>() ?? new SecretProtectionOptions();
+builder.Services.AddSingleton(protection);
+builder.Services.AddSluiceAccessKeys(protection);
+builder.Services.AddKinesisApi(builder.Configuration);
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddSingleton<StreamRouter>();
@@ -108,7 +114,9 @@ var app = builder.Build();
 
 if (isTokenCommand)
 {
-    return await TokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
+    return args[0] == "token"
+        ? await TokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error)
+        : await AccessKeyCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 }
 
 await app.Services.GetRequiredService<MetadataDatabase>().MigrateAsync(gateway.StartupWait);
@@ -121,6 +129,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealth();
+app.MapKinesisApi();
 app.MapStreamsApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();

@@ -9,6 +9,9 @@ public sealed partial class MetadataDatabase(IDbContextFactory<MetadataDbContext
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
+    // An arbitrary constant naming "Sluice schema migration" among advisory locks.
+    private const long MigrationLockKey = 0x534C_5549_4345_0001;
+
     /// <summary>
     /// Applies pending migrations, waiting up to <paramref name="waitForServer"/> for PostgreSQL to
     /// accept connections. EF Core holds a migration lock, so hosts starting together are safe.
@@ -21,7 +24,21 @@ public sealed partial class MetadataDatabase(IDbContextFactory<MetadataDbContext
             try
             {
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-                await db.Database.MigrateAsync(cancellationToken);
+
+                // Hosts start together: one migrates while the others wait on a session-level
+                // advisory lock, then find nothing pending. EF Core's own migration lock did not
+                // keep two hosts from both creating the same table on a fresh database.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                finally
+                {
+                    await ReleaseMigrationLockAsync(db);
+                }
+
                 LogMigrated(logger);
                 return;
             }
@@ -30,6 +47,22 @@ public sealed partial class MetadataDatabase(IDbContextFactory<MetadataDbContext
                 LogWaiting(logger, ex.Message);
                 await Task.Delay(RetryDelay, cancellationToken);
             }
+        }
+    }
+
+    private static async Task ReleaseMigrationLockAsync(MetadataDbContext db)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The session is gone, and the lock with it.
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
     }
 

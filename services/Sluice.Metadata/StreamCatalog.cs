@@ -16,7 +16,14 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
     public const int MaxListLimit = 1000;
 
     /// <summary>Validates the request, places the shards on live storage nodes and stores the stream.</summary>
-    public async Task<StreamDefinition> CreateAsync(Tenant tenant, string name, int shardCount, int retentionHours, CancellationToken cancellationToken = default)
+    public async Task<StreamDefinition> CreateAsync(
+        Tenant tenant,
+        string name,
+        int shardCount,
+        int retentionHours,
+        StreamMode mode = StreamMode.Provisioned,
+        IReadOnlyDictionary<string, string>? tags = null,
+        CancellationToken cancellationToken = default)
     {
         if (RecordRules.ValidateStreamName(name) is { } nameError)
         {
@@ -71,6 +78,8 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
             ReplicationFactor = replicationFactor,
             MinInSyncReplicas = Math.Min(2, replicationFactor),
             CreatedAt = now,
+            Mode = mode,
+            Tags = tags is null ? new(StringComparer.Ordinal) : new(tags, StringComparer.Ordinal),
         };
         for (var i = 0; i < shardCount; i++)
         {
@@ -137,6 +146,33 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
         }
 
         return (page, hasMore);
+    }
+
+    /// <summary>
+    /// Changes the tenant's stream with <paramref name="change"/> (which may throw to refuse) and
+    /// saves it; false when there is no such stream. Shards are not loaded.
+    /// </summary>
+    public async Task<bool> UpdateAsync(Guid tenantId, string name, Action<StreamDefinition> change, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var stream = await db.Streams.SingleOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken);
+        if (stream is null)
+        {
+            return false;
+        }
+
+        change(stream);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Open shards over all of the tenant's streams, and its on-demand streams (DescribeLimits).</summary>
+    public async Task<(int OpenShards, int OnDemandStreams)> CountAsync(Guid tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var openShards = await db.Shards.CountAsync(s => s.Stream!.TenantId == tenantId && s.State == ShardState.Open, cancellationToken);
+        var onDemand = await db.Streams.CountAsync(s => s.TenantId == tenantId && s.Mode == StreamMode.OnDemand, cancellationToken);
+        return (openShards, onDemand);
     }
 
     /// <summary>Deletes the tenant's stream and its shards; false when there is no such stream.</summary>

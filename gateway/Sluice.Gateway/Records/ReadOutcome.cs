@@ -15,6 +15,9 @@ public sealed class ReadOutcome(int shardIndex, ReadResponse response, long mill
 
     public string NextSequenceNumber => SequenceNumber.Encode(ShardIndex, response.NextOffset);
 
+    /// <summary>The offset the next read continues from.</summary>
+    public long NextOffset => response.NextOffset;
+
     /// <summary>A cursor over the records, for a face to turn each into its own shape without an intermediate object.</summary>
     public Cursor GetCursor() => new(response, ShardIndex);
 

@@ -35,7 +35,7 @@ public static class StreamsEndpoints
         CreateStreamBody body, ClaimsPrincipal user, TenantResolver tenants, StreamService streams, CancellationToken cancellationToken)
     {
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
-        var stream = await streams.CreateAsync(tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, cancellationToken);
+        var stream = await streams.CreateAsync(tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, cancellationToken: cancellationToken);
         return TypedResults.Created($"/v1/streams/{Uri.EscapeDataString(stream.Name)}", StreamDto.From(stream));
     }
 

@@ -15,7 +15,7 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
-        return Describe(await streams.CreateAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, context.CancellationToken));
+        return Describe(await streams.CreateAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, cancellationToken: context.CancellationToken));
     }
 
     public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)

@@ -198,9 +198,26 @@ namespace Sluice.Metadata.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Encryption")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("encryption");
+
+                    b.Property<string>("EncryptionKeyId")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("encryption_key_id");
+
                     b.Property<int>("MinInSyncReplicas")
                         .HasColumnType("integer")
                         .HasColumnName("min_in_sync_replicas");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mode");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -225,6 +242,11 @@ namespace Sluice.Metadata.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tags");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")

@@ -23,5 +23,17 @@ public sealed class StreamDefinition
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Capacity mode as Kinesis names it; on-demand streams are resized by the service.</summary>
+    public StreamMode Mode { get; set; } = StreamMode.Provisioned;
+
+    /// <summary>Server-side encryption requested for the stream (StartStreamEncryption).</summary>
+    public StreamEncryption Encryption { get; set; } = StreamEncryption.None;
+
+    /// <summary>The key the stream's encryption names (a KMS key id, ARN or alias); null without encryption.</summary>
+    public string? EncryptionKeyId { get; set; }
+
+    /// <summary>User tags (Kinesis AddTagsToStream): at most 50, keys 1-128 and values 0-256 characters.</summary>
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
+
     public List<ShardDefinition> Shards { get; set; } = [];
 }

@@ -66,7 +66,37 @@ public sealed class CliTests(ClusterFixture cluster)
         Assert.Contains("SLUICE_TOKEN", noToken.Stderr, StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TestTenant tenant, string[] args, string stdin = "")
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("rest")]
+    [InlineData("kinesis")]
+    public async Task Bench_produces_consumes_and_reports_over_each_api(string api)
+    {
+        var tenant = await cluster.CreateTenantAsync();
+        var key = await cluster.CreateAccessKeyAsync(tenant);
+        var extra = new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = key.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = key.SecretAccessKey,
+            ["AWS_ENDPOINT_URL_KINESIS"] = cluster.HttpEndpoint.ToString(),
+        };
+        var bench = await RunAsync(tenant,
+            ["bench", "--api", api, "--shards", "2", "--record-size", "64", "--batch-size", "20", "--producers", "2", "--duration", "2", "--warmup", "0", "--poll-interval", "50", "--json"],
+            extra: extra);
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
+        using var result = System.Text.Json.JsonDocument.Parse(bench.Stdout.Trim().Split('\n')[^1]);
+        var root = result.RootElement;
+        Assert.Equal(api, root.GetProperty("api").GetString());
+        Assert.True(root.GetProperty("records").GetInt64() > 0, bench.Stdout);
+        Assert.Equal(0, root.GetProperty("failed").GetInt64());
+        Assert.True(root.GetProperty("e2e_p50_ms").GetDouble() >= 0, bench.Stdout);
+
+        // Consumers read everything produced (the warm-up is zero here).
+        Assert.True(root.GetProperty("consumed").GetInt64() >= root.GetProperty("records").GetInt64(), bench.Stdout);
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        TestTenant tenant, string[] args, string stdin = "", IReadOnlyDictionary<string, string?>? extra = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -74,6 +104,11 @@ public sealed class CliTests(ClusterFixture cluster)
             ["SLUICE_HTTP"] = cluster.HttpEndpoint.ToString(),
             ["SLUICE_TOKEN"] = string.IsNullOrEmpty(tenant.Token) ? null : tenant.Token,
         };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
         using var input = new StringReader(stdin);
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Metadata;
 using YamlDotNet.RepresentationModel;
 
 namespace Sluice.IntegrationTests.Deployment;
@@ -66,6 +67,8 @@ public sealed class DockerComposeTests
     {
         var gatewayKeys = OptionKeys(TestEnvironment.GatewayDll, "Sluice.Gateway.GatewayOptions", "Sluice:Gateway")
             .Concat(OptionKeys(TestEnvironment.GatewayDll, "Sluice.Gateway.Auth.AuthOptions", "Sluice:Auth"))
+            .Concat(typeof(SecretProtectionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite).Select(p => $"{SecretProtectionOptions.Section}:{p.Name}"))
             .ToHashSet();
         var gateway = (YamlMappingNode)Services.Children["gateway"];
         var env = Environment(gateway);
@@ -75,6 +78,7 @@ public sealed class DockerComposeTests
         }
 
         Assert.True(env.ContainsKey("Sluice__Auth__SigningKey"));
+        Assert.True(env.ContainsKey("Sluice__Security__MasterKey"), "the gateway refuses to start without a master key");
         AssertMetadataConnection("gateway", env);
         var ports = ((YamlSequenceNode)gateway.Children["ports"]).Children.Select(p => ((YamlScalarNode)p).Value!).ToList();
         foreach (var port in new[] { env["Sluice__Gateway__HttpPort"], env["Sluice__Gateway__GrpcPort"] })

@@ -2,16 +2,19 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using Sluice.Client;
+using Sluice.Metadata;
 
 namespace Sluice.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A whole Sluice cluster of real processes on loopback: its own database on the test PostgreSQL
-/// server, <c>nodeCount</c> storage nodes and one gateway, each on free ports.
+/// server, <c>nodeCount</c> storage nodes and one gateway, each on free ports, with a JWT signing
+/// key and a secrets master key of its own.
 /// </summary>
 public class SluiceCluster : IAsyncLifetime
 {
@@ -20,17 +23,35 @@ public class SluiceCluster : IAsyncLifetime
     private readonly bool _proxyMetadata;
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(48);
     private readonly List<HostProcess> _nodes = [];
+    private readonly Lock _accessKeysLock = new();
+    private ServiceProvider? _accessKeys;
     private string _dataRoot = "";
 
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false)
+    /// <param name="nodeCount">Storage nodes to run.</param>
+    /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
+    /// <param name="iteratorLifetime">
+    /// The gateway's <c>Sluice:Kinesis:IteratorLifetime</c> (its default when null): short, so a
+    /// test can wait for a Kinesis shard iterator to expire.
+    /// </param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null)
     {
         _nodeCount = nodeCount;
         _proxyMetadata = proxyMetadata;
+        IteratorLifetime = iteratorLifetime;
     }
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
 
     public string MetadataConnectionString { get; private set; } = "";
+
+    /// <summary>
+    /// The gateway's <c>Sluice:Security:MasterKey</c> (base64 of 32 random bytes, new per cluster):
+    /// an <see cref="AccessKeyStore"/> with it makes access keys the gateway can read.
+    /// </summary>
+    public string MasterKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretProtectionOptions.MasterKeyBytes));
+
+    /// <summary>The gateway's Kinesis shard iterator lifetime when the cluster sets one.</summary>
+    public TimeSpan? IteratorLifetime { get; }
 
     /// <summary>Set when the cluster reaches PostgreSQL through a proxy that a test can cut.</summary>
     internal TcpProxy? MetadataProxy { get; private set; }
@@ -72,7 +93,7 @@ public class SluiceCluster : IAsyncLifetime
         var grpcPort = TestEnvironment.FreePort();
         HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
         GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
-        var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, new Dictionary<string, string>
+        var gatewayEnvironment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Metadata"] = hostsConnection.ConnectionString,
             ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
@@ -80,7 +101,14 @@ public class SluiceCluster : IAsyncLifetime
             ["Sluice__Gateway__RouteTtl"] = "00:00:02",
             ["Sluice__Gateway__NodeLease"] = "00:00:06",
             ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
-        }, $"{HttpEndpoint}healthz");
+            ["Sluice__Security__MasterKey"] = MasterKey,
+        };
+        if (IteratorLifetime is { } lifetime)
+        {
+            gatewayEnvironment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, gatewayEnvironment, $"{HttpEndpoint}healthz");
         Gateway = gateway;
 
         // The gateway migrates the schema; nodes wait for PostgreSQL, and EF's migration lock keeps
@@ -101,6 +129,11 @@ public class SluiceCluster : IAsyncLifetime
         var hosts = Gateway is null ? _nodes : _nodes.Append(Gateway);
         await Task.WhenAll(hosts.Select(h => h.DisposeAsync().AsTask()));
         MetadataProxy?.Dispose();
+        if (_accessKeys is not null)
+        {
+            await _accessKeys.DisposeAsync();
+        }
+
         NpgsqlConnection.ClearAllPools();
         try
         {
@@ -124,11 +157,32 @@ public class SluiceCluster : IAsyncLifetime
         await connection.OpenAsync();
         await using var insert = new NpgsqlCommand(
             "INSERT INTO tenants (id, name, account_id, status, created_at) VALUES (@id, @name, @account, 'Active', now())", connection);
-        insert.Parameters.AddWithValue("id", Guid.NewGuid());
+        var id = Guid.NewGuid();
+        insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("name", name);
         insert.Parameters.AddWithValue("account", accountId);
         await insert.ExecuteNonQueryAsync();
-        return new TestTenant(name, accountId, IssueToken(name, TimeSpan.FromHours(1)));
+        return new TestTenant(name, accountId, IssueToken(name, TimeSpan.FromHours(1)), id);
+    }
+
+    /// <summary>
+    /// Creates an active access key (for the Kinesis API) of the tenant, stored in the cluster's
+    /// database and encrypted with its <see cref="MasterKey"/>, exactly as the gateway's
+    /// <c>access-key create</c> would.
+    /// </summary>
+    public async Task<NewAccessKey> CreateAccessKeyAsync(TestTenant tenant, string? description = null)
+    {
+        ServiceProvider services;
+        lock (_accessKeysLock)
+        {
+            services = _accessKeys ??= new ServiceCollection()
+                .AddLogging()
+                .AddSluiceMetadata(MetadataConnectionString)
+                .AddSluiceAccessKeys(new SecretProtectionOptions { MasterKey = MasterKey })
+                .BuildServiceProvider();
+        }
+
+        return await services.GetRequiredService<AccessKeyStore>().CreateAsync(tenant.Id, description);
     }
 
     /// <summary>A token signed with the cluster's key (or another key), for any tenant and lifetime.</summary>
@@ -206,7 +260,7 @@ public class SluiceCluster : IAsyncLifetime
 }
 
 /// <summary>A tenant created for one test.</summary>
-public sealed record TestTenant(string Name, string AccountId, string Token);
+public sealed record TestTenant(string Name, string AccountId, string Token, Guid Id);
 
 /// <summary>The shared three-node cluster most tests use.</summary>
 public sealed class ClusterFixture() : SluiceCluster(nodeCount: 3);
@@ -216,6 +270,19 @@ public sealed class FaultClusterFixture() : SluiceCluster(nodeCount: 3);
 
 /// <summary>A cluster that reaches PostgreSQL through a proxy a test can cut.</summary>
 public sealed class MetadataOutageFixture() : SluiceCluster(nodeCount: 1, proxyMetadata: true);
+
+/// <summary>
+/// A cluster for real Kinesis clients (AWS CLI, boto3): its Kinesis shard iterators expire after
+/// <see cref="IteratorLifetimeSeconds"/>, so a client can wait one out and see ExpiredIteratorException.
+/// </summary>
+public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iteratorLifetime: TimeSpan.FromSeconds(IteratorLifetimeSeconds))
+{
+    /// <summary>
+    /// Long enough that no client under a loaded test run leaves this long between receiving an
+    /// iterator and using it, short enough to wait out in a test.
+    /// </summary>
+    public const int IteratorLifetimeSeconds = 5;
+}
 
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
@@ -233,4 +300,10 @@ public sealed class FaultClusterCollection : ICollectionFixture<FaultClusterFixt
 public sealed class MetadataOutageCollection : ICollectionFixture<MetadataOutageFixture>
 {
     public const string Name = "metadata-outage";
+}
+
+[CollectionDefinition(Name)]
+public sealed class KinesisClientCollection : ICollectionFixture<KinesisClientFixture>
+{
+    public const string Name = "kinesis-clients";
 }

@@ -14,6 +14,7 @@ internal sealed class BenchCommand
 {
     private const string ApiGrpc = "grpc";
     private const string ApiRest = "rest";
+    private const string ApiKinesis = "kinesis";
     private const int StreamSuffixBytes = 4;
     private static readonly TimeSpan ConsumersReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
@@ -35,8 +36,8 @@ internal sealed class BenchCommand
 
     public static Command Create(CliContext context, ConnectionOptions connection)
     {
-        var api = new Option<string>("--api") { Description = "The API to drive", DefaultValueFactory = _ => ApiGrpc };
-        api.AcceptOnlyFromAmong(ApiGrpc, ApiRest);
+        var api = new Option<string>("--api") { Description = "The API to drive: grpc, rest, or kinesis (signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, at AWS_ENDPOINT_URL_KINESIS or the REST endpoint)", DefaultValueFactory = _ => ApiGrpc };
+        api.AcceptOnlyFromAmong(ApiGrpc, ApiRest, ApiKinesis);
         var shards = IntOption("--shards", "N", "Shards of the stream the run creates", 16, min: 1);
         var recordSize = IntOption("--record-size", "BYTES", "Bytes per record (the first 8 carry the send time)", 1024, min: BenchSettings.TimestampBytes, max: SluiceClient.MaxRecordDataBytes);
         var duration = IntOption("--duration", "SECONDS", "Seconds measured, after the warm-up", 10, min: 1);
@@ -86,9 +87,12 @@ internal sealed class BenchCommand
                 Json = parseResult.GetValue(json),
             };
 
-            using IBenchTarget target = settings.Api == ApiRest
-                ? new RestBenchTarget(connection.ResolveHttp(parseResult, context), connection.ResolveToken(parseResult, context))
-                : new GrpcBenchTarget(connection.ResolveGrpc(parseResult, context));
+            using IBenchTarget target = settings.Api switch
+            {
+                ApiRest => new RestBenchTarget(connection.ResolveHttp(parseResult, context), connection.ResolveToken(parseResult, context)),
+                ApiKinesis => new KinesisBenchTarget(ResolveKinesisEndpoint(parseResult, context, connection), KinesisSigner.FromEnvironment(context)),
+                _ => new GrpcBenchTarget(connection.ResolveGrpc(parseResult, context)),
+            };
             run.Endpoint = target.Endpoint;
             var result = await new BenchCommand(context, settings, target).RunAsync(ct);
             if (settings.Json)
@@ -110,6 +114,20 @@ internal sealed class BenchCommand
             return CommandRunner.ExitOk;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>AWS_ENDPOINT_URL_KINESIS (as the AWS SDKs read it), else the REST endpoint's host and port.</summary>
+    private static Uri ResolveKinesisEndpoint(ParseResult parseResult, CliContext context, ConnectionOptions connection)
+    {
+        var variable = context.GetEnvironmentVariable("AWS_ENDPOINT_URL_KINESIS");
+        if (!string.IsNullOrWhiteSpace(variable))
+        {
+            return Uri.TryCreate(variable.Trim(), UriKind.Absolute, out var uri)
+                ? uri
+                : throw new CliException($"AWS_ENDPOINT_URL_KINESIS is not an absolute URL: '{variable}'");
+        }
+
+        return new Uri(connection.ResolveHttp(parseResult, context).GetLeftPart(UriPartial.Authority));
     }
 
     private static Option<int> IntOption(string name, string helpName, string description, int defaultValue, int min, int max = int.MaxValue)

@@ -101,6 +101,7 @@ internal sealed record BenchResult
             Write(json, "e2e_p50_ms", E2eP50Ms);
             Write(json, "e2e_p99_ms", E2eP99Ms);
             Write(json, "e2e_p999_ms", E2eP999Ms);
+            Write(json, "consumed", Consumed);
             json.WriteEndObject();
         }
 
