@@ -14,12 +14,6 @@ internal static class BenchStreams
     /// <summary>Kinesis' limit of 5 reads per second per shard, which polling consumers (KCL) respect.</summary>
     public const int DefaultPollIntervalMs = 200;
 
-    /// <summary>How long a consumer waits before its next read of a shard.</summary>
-    public static TimeSpan PauseBeforeNextRead(long startedTimestamp, TimeSpan pollInterval, bool empty)
-    {
-        var least = empty && MinEmptyPollInterval > pollInterval ? MinEmptyPollInterval : pollInterval;
-        return least - System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp);
-    }
 
     private const int PartitionKeyCount = 4096;
 

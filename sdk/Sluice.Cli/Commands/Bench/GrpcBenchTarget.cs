@@ -55,6 +55,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
             MaxWaitMs = BenchStreams.ConsumerMaxWaitMs,
         };
 
+        var pacer = new BenchPollPacer(pollInterval);
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
@@ -83,7 +84,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
 
             request.Position = StartPosition.AtSequenceNumber;
             request.SequenceNumber = response.NextSequenceNumber;
-            var pause = BenchStreams.PauseBeforeNextRead(started, pollInterval, empty: response.Records.Count == 0);
+            var pause = pacer.PauseBeforeNextRead(started, empty: response.Records.Count == 0);
             if (pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, cancellationToken);

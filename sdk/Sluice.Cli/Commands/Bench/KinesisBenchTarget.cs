@@ -74,6 +74,7 @@ internal sealed class KinesisBenchTarget : IBenchTarget
         string stream, string shardId, bool fromLatest, TimeSpan pollInterval, BenchConsumerSink sink, TaskCompletionSource ready, CancellationToken cancellationToken)
     {
         string? iterator = null;
+        var pacer = new BenchPollPacer(pollInterval);
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
@@ -126,7 +127,7 @@ internal sealed class KinesisBenchTarget : IBenchTarget
                 return; // a closed shard read to its end
             }
 
-            var pause = BenchStreams.PauseBeforeNextRead(started, pollInterval, empty: count == 0);
+            var pause = pacer.PauseBeforeNextRead(started, empty: count == 0);
             if (pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, cancellationToken);

@@ -73,6 +73,7 @@ internal sealed class RestBenchTarget : IBenchTarget
         var path = $"{StreamPath(stream)}/shards/{Uri.EscapeDataString(shardId)}/records";
         var limits = string.Create(CultureInfo.InvariantCulture, $"limit={BenchStreams.ConsumerReadLimit}&maxWaitMs={BenchStreams.ConsumerMaxWaitMs}");
         var uri = $"{path}?from={(fromLatest ? "latest" : "oldest")}&{limits}";
+        var pacer = new BenchPollPacer(pollInterval);
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
@@ -104,7 +105,7 @@ internal sealed class RestBenchTarget : IBenchTarget
             }
 
             uri = $"{path}?from=at&sequenceNumber={Uri.EscapeDataString(page.NextSequenceNumber)}&{limits}";
-            var pause = BenchStreams.PauseBeforeNextRead(started, pollInterval, empty: records is null or { Count: 0 });
+            var pause = pacer.PauseBeforeNextRead(started, empty: records is null or { Count: 0 });
             if (pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, cancellationToken);
