@@ -9,6 +9,7 @@
 #
 # Ports (all on 127.0.0.1), overridable:
 #   SLUICE_PG_PORT=15432  SLUICE_REDIS_PORT=16379  SLUICE_HTTP_PORT=8080  SLUICE_GRPC_PORT=8081
+#   SLUICE_HTTPS_PORT=8443 (TLS, HTTP/1.1 and HTTP/2 by ALPN; self-signed .data/tls/gateway.crt)
 #   SLUICE_NODE_BASE_PORT=9100   node N: gRPC BASE+N (9101..), HTTP BASE+100+N (9201..)
 # Other knobs: SLUICE_NODE_COUNT=3, SLUICE_START_TIMEOUT=180 (seconds to become healthy),
 #   SLUICE_STOP_TIMEOUT=20 (seconds per process before SIGKILL), SLUICE_TOKEN_TTL_DAYS=30.
@@ -36,6 +37,7 @@ PG_PORT="${SLUICE_PG_PORT:-15432}"
 REDIS_PORT="${SLUICE_REDIS_PORT:-16379}"
 HTTP_PORT="${SLUICE_HTTP_PORT:-8080}"
 GRPC_PORT="${SLUICE_GRPC_PORT:-8081}"
+HTTPS_PORT="${SLUICE_HTTPS_PORT:-8443}"
 NODE_BASE_PORT="${SLUICE_NODE_BASE_PORT:-9100}"
 NODE_COUNT="${SLUICE_NODE_COUNT:-3}"
 START_TIMEOUT="${SLUICE_START_TIMEOUT:-180}"
@@ -52,7 +54,7 @@ METADATA="Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice"
 # Fail early, and clearly, when a port is taken (often: another ./infra/run.sh).
 ports=("$PG_PORT" "$REDIS_PORT")
 if ((!services_only)); then
-  ports+=("$HTTP_PORT" "$GRPC_PORT")
+  ports+=("$HTTP_PORT" "$GRPC_PORT" "$HTTPS_PORT")
   for ((n = 1; n <= NODE_COUNT; n++)); do
     ports+=("$((NODE_BASE_PORT + n))" "$((NODE_BASE_PORT + 100 + n))")
   done
@@ -106,10 +108,22 @@ else
   chmod 600 "$DATA/master.key"
   MASTER_KEY="$(cat "$DATA/master.key")"
 
+  # A self-signed certificate for the TLS port, made once; clients trust this file explicitly
+  # (AWS_CA_BUNDLE=$SLUICE_TLS_CA for the AWS CLI and boto3, NODE_EXTRA_CA_CERTS for Node.js).
+  TLS_DIR="$DATA/tls"
+  if [[ ! -s "$TLS_DIR/gateway.crt" || ! -s "$TLS_DIR/gateway.key" ]]; then
+    mkdir -p "$TLS_DIR"
+    dotnet "$GATEWAY_DLL" tls-cert --cert "$TLS_DIR/gateway.crt" --key "$TLS_DIR/gateway.key" --days 825 >>"$LOGS/tls-cert.log" 2>&1 ||
+      { log_tail "$LOGS/tls-cert.log"; die "'Sluice.Gateway.dll tls-cert' failed"; }
+  fi
+
   gateway_env=(
     "ConnectionStrings__Metadata=$METADATA"
     "Sluice__Gateway__HttpPort=$HTTP_PORT"
     "Sluice__Gateway__GrpcPort=$GRPC_PORT"
+    "Sluice__Gateway__HttpsPort=$HTTPS_PORT"
+    "Sluice__Gateway__TlsCertificatePath=$TLS_DIR/gateway.crt"
+    "Sluice__Gateway__TlsKeyPath=$TLS_DIR/gateway.key"
     "Sluice__Auth__SigningKey=$SIGNING_KEY"
     "Sluice__Security__MasterKey=$MASTER_KEY"
   )
@@ -215,6 +229,8 @@ export AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1
 export AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:$HTTP_PORT
 export SLUICE_KINESIS_H2=http://127.0.0.1:$GRPC_PORT
+export SLUICE_KINESIS_TLS=https://127.0.0.1:$HTTPS_PORT
+export SLUICE_TLS_CA=$TLS_DIR/gateway.crt
 EOF
   )
 
@@ -228,7 +244,7 @@ Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the da
 
   REST     http://127.0.0.1:$HTTP_PORT/v1     (OpenAPI: http://127.0.0.1:$HTTP_PORT/swagger)
   gRPC     http://127.0.0.1:$GRPC_PORT        (sluice.v1, h2c)
-  Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT   (JSON API, SigV4: the dev access key)
+  Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT, TLS https://127.0.0.1:$HTTPS_PORT   (SigV4: the dev access key)
 ${nodes_list}  Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
   Redis    127.0.0.1:$REDIS_PORT
   Logs     .data/logs/<name>.log

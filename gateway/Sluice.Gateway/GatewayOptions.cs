@@ -15,6 +15,20 @@ public sealed record GatewayOptions
     [Range(1, 65535)]
     public int GrpcPort { get; init; } = 8081;
 
+    /// <summary>
+    /// TLS port (0: none) serving everything the other two do, HTTP/1.1 and HTTP/2 chosen by ALPN:
+    /// what AWS SDKs that insist on HTTPS or HTTP/2 over TLS connect to. Needs
+    /// <see cref="TlsCertificatePath"/> and <see cref="TlsKeyPath"/>.
+    /// </summary>
+    [Range(0, 65535)]
+    public int HttpsPort { get; init; }
+
+    /// <summary>PEM certificate (chain) of the TLS port.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>PEM private key of the TLS port's certificate.</summary>
+    public string? TlsKeyPath { get; init; }
+
     /// <summary>Interface to listen on.</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -13,6 +14,12 @@ using Sluice.Gateway.Records;
 using Sluice.Gateway.Routing;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
+
+// Needs no configuration at all: a development certificate for the TLS port.
+if (args.Length > 0 && args[0] == "tls-cert")
+{
+    return await TlsCertificateCommand.RunAsync(args, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 // Subcommands of the gateway binary used by operators and the dev cluster; they print to stdout.
@@ -107,6 +114,20 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     var address = IPAddress.Parse(gateway.ListenAddress);
     kestrel.Listen(address, gateway.HttpPort, l => l.Protocols = HttpProtocols.Http1);
     kestrel.Listen(address, gateway.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+    if (gateway.HttpsPort > 0 && !isTokenCommand)
+    {
+        if (string.IsNullOrEmpty(gateway.TlsCertificatePath) || string.IsNullOrEmpty(gateway.TlsKeyPath))
+        {
+            throw new InvalidOperationException("Sluice:Gateway:HttpsPort needs Sluice:Gateway:TlsCertificatePath and Sluice:Gateway:TlsKeyPath (PEM files).");
+        }
+
+        var certificate = X509Certificate2.CreateFromPemFile(gateway.TlsCertificatePath, gateway.TlsKeyPath);
+        kestrel.Listen(address, gateway.HttpsPort, l =>
+        {
+            l.Protocols = HttpProtocols.Http1AndHttp2;
+            l.UseHttps(certificate);
+        });
+    }
     kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
 });
 
@@ -114,9 +135,11 @@ var app = builder.Build();
 
 if (isTokenCommand)
 {
-    return args[0] == "token"
-        ? await TokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error)
-        : await AccessKeyCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
+    return args[0] switch
+    {
+        "token" => await TokenCommand.RunAsync(app.Services, args, Console.Out, Console.Error),
+        _ => await AccessKeyCommand.RunAsync(app.Services, args, Console.Out, Console.Error),
+    };
 }
 
 await app.Services.GetRequiredService<MetadataDatabase>().MigrateAsync(gateway.StartupWait);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -64,6 +65,12 @@ public class SluiceCluster : IAsyncLifetime
 
     public Uri GrpcEndpoint { get; private set; } = null!;
 
+    /// <summary>The gateway's TLS port (HTTP/1.1 and HTTP/2 by ALPN), with a self-signed certificate.</summary>
+    public Uri HttpsEndpoint { get; private set; } = null!;
+
+    /// <summary>The PEM certificate of <see cref="HttpsEndpoint"/>, for clients to trust.</summary>
+    public string TlsCertificatePath { get; private set; } = "";
+
     public virtual async Task InitializeAsync()
     {
         var admin = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresConnectionString);
@@ -93,11 +100,19 @@ public class SluiceCluster : IAsyncLifetime
         var grpcPort = TestEnvironment.FreePort();
         HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
         GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
+        var httpsPort = TestEnvironment.FreePort();
+        HttpsEndpoint = new Uri($"https://127.0.0.1:{httpsPort}");
+        TlsCertificatePath = Path.Combine(_dataRoot, "gateway.crt");
+        var tlsKeyPath = Path.Combine(_dataRoot, "gateway.key");
+        WriteSelfSignedCertificate(TlsCertificatePath, tlsKeyPath);
         var gatewayEnvironment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Metadata"] = hostsConnection.ConnectionString,
             ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
             ["Sluice__Gateway__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__HttpsPort"] = httpsPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__TlsCertificatePath"] = TlsCertificatePath,
+            ["Sluice__Gateway__TlsKeyPath"] = tlsKeyPath,
             ["Sluice__Gateway__RouteTtl"] = "00:00:02",
             ["Sluice__Gateway__NodeLease"] = "00:00:06",
             ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
@@ -146,6 +161,19 @@ public class SluiceCluster : IAsyncLifetime
         {
             TryDelete(_dataRoot);
         }
+    }
+
+    private static void WriteSelfSignedCertificate(string certificatePath, string keyPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Sluice test gateway", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     /// <summary>Creates a tenant with a unique name and returns it with a valid token.</summary>

@@ -209,6 +209,27 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task The_TLS_port_serves_HTTP_2_and_HTTP_1_1_by_ALPN()
+    {
+        var (client, _) = await NewClientAsync();
+        using var owned = client;
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(cluster.TlsCertificatePath));
+        foreach (var version in new[] { HttpVersion.Version20, HttpVersion.Version11 })
+        {
+            using var tls = new SignedKinesisClient(cluster.HttpsEndpoint, client.AccessKeyId, client.Secret, version, certificate);
+            var stream = Name("tls");
+            await tls.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+            var put = await tls.CallAsync("PutRecord", new { StreamName = stream, Data = "aGk=", PartitionKey = "p" });
+            Assert.Equal("shardId-000000000000", (string)put["ShardId"]!);
+            Assert.Equal(version, tls.LastVersion);
+        }
+
+        // An untrusting client refuses the self-signed certificate: it really is TLS.
+        using var untrusting = new SignedKinesisClient(cluster.HttpsEndpoint, client.AccessKeyId, client.Secret, HttpVersion.Version20);
+        await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.SendAsync("ListStreams", new { }));
+    }
+
+    [Fact]
     public async Task Bad_signatures_and_unknown_keys_get_AWS_errors()
     {
         var (client, _) = await NewClientAsync();

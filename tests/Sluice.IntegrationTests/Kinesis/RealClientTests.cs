@@ -42,6 +42,32 @@ public sealed class RealClientTests(KinesisClientFixture cluster)
         Assert.Contains("ExpiredIteratorException", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Aws_cli_talks_to_the_TLS_port_trusting_the_gateway_certificate()
+    {
+        await RequireAsync("aws", ["--version"], "the AWS CLI (aws)", "awscli");
+        var tenant = await cluster.CreateTenantAsync("compat-tls");
+        var key = await cluster.CreateAccessKeyAsync(tenant, "RealClientTests (tls)");
+        var environment = ClientEnvironment(key);
+        environment["AWS_CA_BUNDLE"] = cluster.TlsCertificatePath;
+        var endpoint = cluster.HttpsEndpoint.ToString().TrimEnd('/');
+        var stream = $"compat-tls-{Guid.NewGuid():N}";
+
+        var create = await ToolProcess.RunAsync("aws", ["--endpoint-url", endpoint, "kinesis", "create-stream", "--stream-name", stream, "--shard-count", "1"], ProbeTimeout, environment);
+        Assert.True(create.ExitCode == 0, create.Describe());
+        var list = await ToolProcess.RunAsync("aws", ["--endpoint-url", endpoint, "kinesis", "list-streams"], ProbeTimeout, environment);
+        Assert.True(list.ExitCode == 0, list.Describe());
+        Assert.Contains(stream, list.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"arn:aws:kinesis:{Region}:{tenant.AccountId}:stream/{stream}", list.StandardOutput, StringComparison.Ordinal);
+
+        // Without the bundle the CLI does not trust the self-signed certificate.
+        environment.Remove("AWS_CA_BUNDLE");
+        environment["AWS_MAX_ATTEMPTS"] = "1";
+        var untrusted = await ToolProcess.RunAsync("aws", ["--endpoint-url", endpoint, "kinesis", "list-streams"], ProbeTimeout, environment);
+        Assert.NotEqual(0, untrusted.ExitCode);
+        Assert.Contains("SSL", untrusted.StandardError + untrusted.StandardOutput, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Fails (never skips) when a client is missing: the suite is meant to run them.</summary>
     private static async Task RequireAsync(string program, string[] probe, string what, string debianPackage)
     {
@@ -53,11 +79,9 @@ public sealed class RealClientTests(KinesisClientFixture cluster)
             $"{what} is missing or broken ({path} {string.Join(' ', probe)}: {result.Describe()}). Run the suite with ./tests/run.sh, which installs the Debian package {debianPackage}.");
     }
 
-    private async Task<ToolProcess.Result> RunScriptAsync(string interpreter, string script, string client)
+    /// <summary>The key's credentials and nothing of the machine's own AWS set-up (profiles, config files, endpoints).</summary>
+    private static Dictionary<string, string?> ClientEnvironment(Sluice.Metadata.NewAccessKey key)
     {
-        var tenant = await cluster.CreateTenantAsync($"compat-{client}");
-        var key = await cluster.CreateAccessKeyAsync(tenant, $"RealClientTests ({client})");
-        // Nothing of the machine's own AWS set-up (profiles, config files, endpoints) may leak in.
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(name => name.StartsWith("AWS_", StringComparison.Ordinal))
             .ToDictionary(name => name, _ => (string?)null);
@@ -69,6 +93,14 @@ public sealed class RealClientTests(KinesisClientFixture cluster)
         environment["AWS_REGION"] = Region;
         environment["AWS_DEFAULT_REGION"] = Region;
         environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        return environment;
+    }
+
+    private async Task<ToolProcess.Result> RunScriptAsync(string interpreter, string script, string client)
+    {
+        var tenant = await cluster.CreateTenantAsync($"compat-{client}");
+        var key = await cluster.CreateAccessKeyAsync(tenant, $"RealClientTests ({client})");
+        var environment = ClientEnvironment(key);
         environment["SLUICE_EXPECTED_ACCOUNT_ID"] = tenant.AccountId;
         environment["SLUICE_COMPAT_STREAM"] = $"compat-{client}-{Guid.NewGuid():N}";
         environment["SLUICE_ITERATOR_LIFETIME_S"] = KinesisClientFixture.IteratorLifetimeSeconds.ToString(CultureInfo.InvariantCulture);

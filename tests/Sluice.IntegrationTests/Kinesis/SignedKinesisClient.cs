@@ -13,11 +13,19 @@ namespace Sluice.IntegrationTests.Kinesis;
 /// AWS's description, sharing no code with the gateway) and returns status and parsed body, so
 /// tests can send what real SDKs would not (bad input, foreign iterators, wrong signatures).
 /// </summary>
-internal sealed class SignedKinesisClient(Uri endpoint, string accessKeyId, string secret, Version? httpVersion = null) : IDisposable
+internal sealed class SignedKinesisClient(
+    Uri endpoint, string accessKeyId, string secret, Version? httpVersion = null, System.Security.Cryptography.X509Certificates.X509Certificate2? trusted = null) : IDisposable
 {
     public const string Region = "us-east-1";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler()) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        // Trust exactly the test gateway's self-signed certificate, nothing else.
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || (trusted is not null && certificate?.GetCertHashString() == trusted.GetCertHashString()) },
+    })
+    { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+
+    public Version? LastVersion { get; private set; }
 
     public string? LastRequestId { get; private set; }
 
@@ -59,6 +67,7 @@ internal sealed class SignedKinesisClient(Uri endpoint, string accessKeyId, stri
 
         using var response = await _http.SendAsync(request);
         LastRequestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.Single() : null;
+        LastVersion = response.Version;
         return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(), response.Content.Headers.ContentType?.MediaType);
     }
 
