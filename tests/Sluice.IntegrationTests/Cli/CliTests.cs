@@ -81,7 +81,7 @@ public sealed class CliTests(ClusterFixture cluster)
             ["AWS_ENDPOINT_URL_KINESIS"] = cluster.HttpEndpoint.ToString(),
         };
         var bench = await RunAsync(tenant,
-            ["bench", "--api", api, "--shards", "2", "--record-size", "64", "--batch-size", "20", "--producers", "2", "--duration", "2", "--warmup", "0", "--poll-interval", "50", "--json"],
+            ["bench", "--api", api, "--shards", "2", "--record-size", "64", "--batch-size", "20", "--producers", "2", "--duration", "2", "--warmup", "0", "--poll-interval", "50", "--catch-up", "--json"],
             extra: extra);
         Assert.True(bench.ExitCode == 0, bench.Stderr);
         using var result = System.Text.Json.JsonDocument.Parse(bench.Stdout.Trim().Split('\n')[^1]);
@@ -90,6 +90,9 @@ public sealed class CliTests(ClusterFixture cluster)
         Assert.True(root.GetProperty("records").GetInt64() > 0, bench.Stdout);
         Assert.Equal(0, root.GetProperty("failed").GetInt64());
         Assert.True(root.GetProperty("e2e_p50_ms").GetDouble() >= 0, bench.Stdout);
+
+        // Read back from the oldest after producing: every record, at some rate.
+        Assert.True(root.GetProperty("catch_up_records_per_s").GetDouble() > 0, bench.Stdout);
 
         // Consumers read everything produced (the warm-up is zero here).
         Assert.True(root.GetProperty("consumed").GetInt64() >= root.GetProperty("records").GetInt64(), bench.Stdout);

@@ -18,6 +18,8 @@ internal sealed class BenchCommand
     private const int StreamSuffixBytes = 4;
     private static readonly TimeSpan ConsumersReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CatchUpCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
@@ -50,13 +52,17 @@ internal sealed class BenchCommand
             BenchStreams.DefaultPollIntervalMs, min: 0, max: 60_000);
         var consumers = new Option<string>("--consumers") { Description = "Tail every shard and measure end-to-end latency", DefaultValueFactory = _ => "on" };
         consumers.AcceptOnlyFromAmong("on", "off");
+        var catchUp = new Option<bool>("--catch-up")
+        {
+            Description = "After producing, read every record of the run back from TRIM_HORIZON on all shards at once and report that catch-up rate",
+        };
         var stream = new Option<string?>("--stream") { Description = "Use this existing stream (it is kept) instead of creating bench-<random>", HelpName = "NAME" };
         var keep = new Option<bool>("--keep") { Description = "Do not delete the stream the run created" };
         var json = new Option<bool>("--json") { Description = "Print one JSON line of results to stdout (the table goes to stderr)" };
 
         var command = new Command("bench", "Benchmark the gateway: produce at max or fixed rate, consume, and report throughput and latency percentiles.")
         {
-            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, pollInterval, stream, keep, json,
+            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, pollInterval, catchUp, stream, keep, json,
         };
         command.Validators.Add(result =>
         {
@@ -82,6 +88,7 @@ internal sealed class BenchCommand
                 BatchSize = parseResult.GetValue(batchSize),
                 Consumers = parseResult.GetRequiredValue(consumers) == "on",
                 PollIntervalMs = parseResult.GetValue(pollInterval),
+                CatchUp = parseResult.GetValue(catchUp),
                 Stream = parseResult.GetValue(stream),
                 Keep = parseResult.GetValue(keep),
                 Json = parseResult.GetValue(json),
@@ -234,7 +241,8 @@ internal sealed class BenchCommand
                     throw _consumerFailure;
                 }
 
-                return Summarize(stream, shards.Count, window, counters, producers, sinks);
+                var catchUp = _settings.CatchUp ? await CatchUpAsync(stream, shards, window, counters.Acked, cancellationToken) : (double?)null;
+                return Summarize(stream, shards.Count, window, counters, producers, sinks) with { CatchUpRecordsPerSecond = catchUp };
             }
             finally
             {
@@ -275,6 +283,41 @@ internal sealed class BenchCommand
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Reads the run's records back from the oldest on every shard at once; records per second.</summary>
+    private async Task<double> CatchUpAsync(string stream, IReadOnlyList<string> shards, BenchWindow window, long expected, CancellationToken cancellationToken)
+    {
+        Progress($"catch-up: reading {expected:N0} records back from TRIM_HORIZON on {shards.Count} shards");
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sinks = shards.Select(_ => new BenchConsumerSink(window)).ToList();
+        var started = Stopwatch.GetTimestamp();
+        var readers = shards.Select((shard, i) => ConsumeAsync(
+            stream, shard, fromLatest: false, sinks[i], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), reading)).ToList();
+        try
+        {
+            while (sinks.Sum(s => s.Received) < expected)
+            {
+                if (_consumerFailure is { } failure)
+                {
+                    throw failure;
+                }
+
+                if (Stopwatch.GetElapsedTime(started) > CatchUpTimeout)
+                {
+                    throw new CliException($"catch-up read {sinks.Sum(s => s.Received):N0} of {expected:N0} records in {CatchUpTimeout.TotalMinutes:0} minutes");
+                }
+
+                await Task.Delay(CatchUpCheckInterval, cancellationToken);
+            }
+
+            return expected / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            await reading.CancelAsync();
+            await Task.WhenAll(readers);
+        }
     }
 
     private BenchResult Summarize(

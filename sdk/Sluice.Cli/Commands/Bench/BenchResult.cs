@@ -37,6 +37,9 @@ internal sealed record BenchResult
 
     public string? FirstError { get; init; }
 
+    /// <summary>Records per second read back from TRIM_HORIZON on all shards after producing (<c>--catch-up</c>).</summary>
+    public double? CatchUpRecordsPerSecond { get; init; }
+
     public double RecordsPerSecond => DurationSeconds > 0 ? Records / DurationSeconds : 0;
 
     /// <summary>Payload megabytes (MiB, as OpenMessaging reports them) per second.</summary>
@@ -59,6 +62,11 @@ internal sealed record BenchResult
         if (Consumed is { } consumed)
         {
             Row(output, "consumed records", consumed.ToString("N0", CultureInfo.InvariantCulture) + " (warm-up included)");
+        }
+
+        if (CatchUpRecordsPerSecond is { } catchUp)
+        {
+            Row(output, "catch-up records/s", Number(catchUp, "N1"));
         }
 
         if (FirstError is not null)
@@ -102,6 +110,7 @@ internal sealed record BenchResult
             Write(json, "e2e_p99_ms", E2eP99Ms);
             Write(json, "e2e_p999_ms", E2eP999Ms);
             Write(json, "consumed", Consumed);
+            Write(json, "catch_up_records_per_s", CatchUpRecordsPerSecond);
             json.WriteEndObject();
         }
 

@@ -25,6 +25,9 @@ internal sealed record BenchSettings
 
     public required bool Consumers { get; init; }
 
+    /// <summary>Read the run's records back from the oldest after producing, and report the rate.</summary>
+    public bool CatchUp { get; init; }
+
     /// <summary>Least time between the starts of two reads of one shard.</summary>
     public int PollIntervalMs { get; init; } = BenchStreams.DefaultPollIntervalMs;
 
