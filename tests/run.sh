@@ -9,8 +9,9 @@
 # exit, unless given:
 #   SLUICE_TEST_PG     Npgsql connection string of a superuser (tests create their own databases)
 #   SLUICE_TEST_REDIS  host:port
-# Both are exported to the tests. The AWS CLI and boto3 (Debian packages awscli, python3-boto3)
-# are installed when missing, for the compatibility scripts in tests/compat/.
+# Both are exported to the tests. The AWS CLI, boto3, Node.js and npm (Debian packages awscli,
+# python3-boto3, nodejs, npm) are installed when missing, for the compatibility scripts in
+# tests/compat/ (the tests run `npm ci` in tests/compat/node themselves).
 # SLUICE_SKIP_BUILD=1 skips the build. A test host that makes no progress for
 # SLUICE_TEST_HANG_TIMEOUT (default 5m) is killed and the hanging test named.
 # The last line printed is the summary: `tests: N passed, N failed, N skipped`.
@@ -50,6 +51,12 @@ need=(awscli python3-boto3)
 [[ -n "${SLUICE_TEST_PG:-}" ]] || need+=(postgresql)
 [[ -n "${SLUICE_TEST_REDIS:-}" ]] || need+=(redis-server)
 install_if_missing "${need[@]}"
+# Node.js and npm for tests/compat/node/ (the AWS SDK for JavaScript): whichever node and npm are on
+# PATH, else the Debian packages. Looked for by their programs (package_present would look for
+# `nodejs`, which a Node.js from elsewhere may lack), and npm only after nodejs: a nodejs package
+# from NodeSource brings npm itself and conflicts with Debian's npm.
+if ! command -v node >/dev/null 2>&1; then install_if_missing nodejs; fi
+if ! command -v npm >/dev/null 2>&1; then install_if_missing npm; fi
 
 if ((!services_only)); then
   build_solution

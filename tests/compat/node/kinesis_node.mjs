@@ -1,0 +1,636 @@
+#!/usr/bin/env node
+// Compatibility check of Sluice's Kinesis JSON API with the AWS SDK for JavaScript v3
+// (@aws-sdk/client-kinesis, pinned in package.json next to this file; `npm ci` here first).
+//
+//     node tests/compat/node/kinesis_node.mjs ENDPOINT_URL HANDLER
+//
+// HANDLER is
+//   http2  the client's default request handler, left unconfigured: for Kinesis that is
+//          @smithy/node-http-handler's NodeHttp2Handler (see the client's dist-es/runtimeConfig.js),
+//          which speaks HTTP/2 only: with prior knowledge to an http:// endpoint (give it the
+//          gateway's cleartext HTTP/2 port) and by ALPN h2 to an https:// one;
+//   http1  an explicit NodeHttpHandler (HTTP/1.1; give it the gateway's HTTP/1.1 port).
+// Every response is checked to have come over the protocol the handler stands for: HTTP/2 (h2c
+// for http://, h2 for https://) or HTTP/1.1.
+//
+// Needs AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (the SDK reads them itself). A
+// self-signed certificate of an https:// endpoint is trusted through NODE_EXTRA_CA_CERTS. Against
+// the dev cluster (./infra/run.sh running in another shell):
+//
+//     . .data/dev.env && node tests/compat/node/kinesis_node.mjs http://127.0.0.1:GRPC_PORT http2
+//
+// Optional environment:
+//   SLUICE_COMPAT_STREAM        the stream to create (default: a unique compat-node-... name)
+//   SLUICE_EXPECTED_ACCOUNT_ID  the tenant's account id, checked in the ARN and not-found message
+//   SLUICE_ITERATOR_LIFETIME_S  the gateway's Sluice:Kinesis:IteratorLifetime in seconds; when set,
+//                               an iterator is left unused that long (plus 1 s) and must then be
+//                               refused with ExpiredIteratorException (skipped when unset: the
+//                               default lifetime is 5 minutes)
+//   SLUICE_COMPAT_WAIT_S        bound of every wait and of every request (default 60)
+//
+// Creates a 2-shard stream, writes with PutRecord (with and without ExplicitHashKey and
+// SequenceNumberForOrdering) and 10,000 binary records with PutRecords in batches of 500, reads
+// every shard back from TRIM_HORIZON, checks the other iterator types on one shard, changes the
+// retention, checks the error answers and deletes the stream. The AT_TIMESTAMP step compares this
+// machine's clock with the server's arrival times, so run it on the server's machine. Prints a line
+// per step; exits 1 with "FAIL: ..." on the first failed check.
+
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const SHARD_COUNT = 2;
+const TOTAL_BATCH_RECORDS = 10_000;
+const BATCH_SIZE = 500;
+const MAX_HASH_KEY = (1n << 128n) - 1n;
+const WAIT_S = Number(process.env.SLUICE_COMPAT_WAIT_S || "60");
+
+class CheckFailed extends Error {}
+
+function fail(message) {
+  throw new CheckFailed(message);
+}
+
+function check(condition, message) {
+  if (!condition) {
+    fail(typeof message === "function" ? message() : message);
+  }
+}
+
+const step = (message) => console.log(`== ${message}`);
+const ok = (message) => console.log(`   ok: ${message}`);
+
+let sdk;
+let smithy;
+try {
+  sdk = await import("@aws-sdk/client-kinesis");
+  smithy = await import("@smithy/node-http-handler");
+} catch (e) {
+  console.error(`FAIL: cannot load the AWS SDK (${e.message}): run \`npm ci\` in tests/compat/node`);
+  process.exit(1);
+}
+const require = createRequire(import.meta.url);
+const sdkVersion = require("@aws-sdk/client-kinesis/package.json").version;
+const handlerVersion = require("@smithy/node-http-handler/package.json").version;
+
+const {
+  KinesisClient,
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamCommand,
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  GetShardIteratorCommand,
+  GetRecordsCommand,
+  ListStreamsCommand,
+  IncreaseStreamRetentionPeriodCommand,
+  DecreaseStreamRetentionPeriodCommand,
+  paginateListStreams,
+  waitUntilStreamExists,
+  waitUntilStreamNotExists,
+} = sdk;
+const { NodeHttp2Handler, NodeHttpHandler } = smithy;
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/** A seeded PRNG (mulberry32), so every run writes the same records. */
+function random(seed) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (low, high) => low + Math.floor(next() * (high - low + 1));
+  return {
+    int,
+    bytes: (n) => Uint8Array.from({ length: n }, () => int(0, 255)),
+    hashKey: () => {
+      let key = 0n;
+      for (let i = 0; i < 4; i++) {
+        key = (key << 32n) | BigInt(int(0, 0xffffffff));
+      }
+      return key;
+    },
+  };
+}
+
+function hashKey(partitionKey, explicitHashKey) {
+  if (explicitHashKey !== undefined) {
+    return BigInt(explicitHashKey);
+  }
+  return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
+}
+
+const compareBigInt = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const sameBytes = (a, b) => a instanceof Uint8Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b));
+const preview = (bytes) => Buffer.from(bytes).subarray(0, 16).toString("hex");
+const operation = (command) => command.constructor.name.replace(/Command$/, "");
+
+function describeError(e) {
+  const status = e?.$metadata?.httpStatusCode;
+  const answer = status === undefined ? "" : ` (HTTP ${status}, request id ${e.$metadata.requestId ?? "none"})`;
+  const code = e?.code && e.code !== e.name ? ` [${e.code}]` : "";
+  return `${e?.name ?? "Error"}${code}: ${e?.message ?? String(e)}${answer}`;
+}
+
+/**
+ * Records the protocol each raw response came over, straight from the request handler (before the
+ * deserializer reads its body): NodeHttp2Handler's body is the ClientHttp2Stream, whose session
+ * knows the negotiated protocol ("h2" by ALPN, "h2c" with prior knowledge); NodeHttpHandler's is the
+ * IncomingMessage with its httpVersion.
+ */
+function protocolOf(body) {
+  if (body?.session && typeof body.session.alpnProtocol === "string") {
+    return `HTTP/2 (${body.session.alpnProtocol})`;
+  }
+  if (typeof body?.httpVersion === "string") {
+    return `HTTP/${body.httpVersion}`;
+  }
+  return `an unknown protocol (response body ${body?.constructor?.name ?? typeof body})`;
+}
+
+class Compat {
+  constructor(endpoint, handler, region, keyId, secret, stream, account) {
+    this.endpoint = endpoint;
+    this.handler = handler;
+    this.region = region;
+    this.keyId = keyId;
+    this.secret = secret;
+    this.stream = stream;
+    this.account = account;
+    this.expectedProtocol =
+      handler === "http1" ? "HTTP/1.1" : `HTTP/2 (${new URL(endpoint).protocol === "https:" ? "h2" : "h2c"})`;
+    this.responses = 0;
+    this.clients = [];
+    this.kinesis = this.client();
+    this.shards = []; // {id, start, end} by starting hash key
+    this.written = new Map(); // shard id -> Map(sequence number (BigInt) -> {partitionKey, data, epoch})
+    this.created = false;
+  }
+
+  /** A client with the environment's credentials, or the given ones. */
+  client(credentials) {
+    const config = {
+      endpoint: this.endpoint,
+      // No retries: a failed request must show, not be hidden behind a retry that may also write
+      // a record twice.
+      maxAttempts: 1,
+    };
+    if (credentials) {
+      config.credentials = credentials;
+    }
+    if (this.handler === "http1") {
+      config.requestHandler = new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: WAIT_S * 1000 });
+    }
+    // http2: no requestHandler, so the client makes its default one.
+    const client = new KinesisClient(config);
+    const wanted = this.handler === "http1" ? NodeHttpHandler : NodeHttp2Handler;
+    const made = client.config.requestHandler;
+    check(made instanceof wanted, () => `the client's request handler is a ${made?.constructor?.name}, expected ${wanted.name}`);
+    client.middlewareStack.addRelativeTo(
+      (next) => async (args) => {
+        const result = await next(args);
+        const protocol = protocolOf(result.response?.body);
+        check(protocol === this.expectedProtocol, () =>
+          `${this.handler}: the answer to ${args.request?.headers?.["x-amz-target"]} came over ${protocol}, expected ${this.expectedProtocol}`);
+        this.responses++;
+        return result;
+      },
+      { relation: "after", toMiddleware: "deserializerMiddleware", name: "sluiceProtocolCheck" },
+    );
+    this.clients.push(client);
+    return client;
+  }
+
+  async send(command, client = this.kinesis) {
+    try {
+      return await client.send(command, { abortSignal: AbortSignal.timeout(WAIT_S * 1000) });
+    } catch (e) {
+      if (e instanceof CheckFailed) {
+        throw e;
+      }
+      fail(`${operation(command)} failed: ${describeError(e)}`);
+    }
+  }
+
+  /** The error code, message and HTTP status the request must be answered with. */
+  async errorOf(command, client = this.kinesis) {
+    let output;
+    try {
+      output = await client.send(command, { abortSignal: AbortSignal.timeout(WAIT_S * 1000) });
+    } catch (e) {
+      if (e instanceof CheckFailed) {
+        throw e;
+      }
+      check(e?.$metadata?.httpStatusCode !== undefined, () => `${operation(command)} got no answer: ${describeError(e)}`);
+      return { code: e.name, message: e.message, status: e.$metadata.httpStatusCode };
+    }
+    const { $metadata, ...rest } = output;
+    fail(`${operation(command)} succeeded, expected an error: ${JSON.stringify(rest).slice(0, 500)}`);
+  }
+
+  async summary() {
+    return (await this.send(new DescribeStreamSummaryCommand({ StreamName: this.stream }))).StreamDescriptionSummary;
+  }
+
+  async waitActive() {
+    const deadline = performance.now() + WAIT_S * 1000;
+    for (;;) {
+      const summary = await this.summary();
+      const status = summary.StreamStatus;
+      if (status === "ACTIVE") {
+        return summary;
+      }
+      check(status === "CREATING" || status === "UPDATING", `stream status is ${status}`);
+      check(performance.now() < deadline, `stream still ${status} after ${WAIT_S} s`);
+      await sleep(500);
+    }
+  }
+
+  checkSummary(summary, retentionHours) {
+    const want = { StreamName: this.stream, StreamStatus: "ACTIVE", OpenShardCount: SHARD_COUNT, RetentionPeriodHours: retentionHours };
+    for (const [key, value] of Object.entries(want)) {
+      check(summary[key] === value, () => `DescribeStreamSummary ${key} is ${JSON.stringify(summary[key])}, expected ${JSON.stringify(value)}`);
+    }
+    const arn = summary.StreamARN ?? "";
+    const match = /^arn:aws:kinesis:[a-z0-9-]+:(\d{12}):stream\/(.+)$/.exec(arn);
+    check(match && match[2] === this.stream, `StreamARN ${arn} is not arn:aws:kinesis:REGION:ACCOUNT:stream/${this.stream}`);
+    if (this.account) {
+      check(match[1] === this.account, `StreamARN ${arn} names account ${match[1]}, the tenant's is ${this.account}`);
+    } else {
+      this.account = match[1];
+    }
+    check(summary.StreamCreationTimestamp instanceof Date, "DescribeStreamSummary has no StreamCreationTimestamp");
+  }
+
+  shardOf(partitionKey, explicitHashKey) {
+    const key = hashKey(partitionKey, explicitHashKey);
+    const shard = this.shards.find((s) => s.start <= key && key <= s.end);
+    check(shard, `hash key ${key} is in no shard's range`);
+    return shard.id;
+  }
+
+  remember(shardId, sequence, partitionKey, data, epoch) {
+    check(typeof sequence === "string" && /^\d+$/.test(sequence), `SequenceNumber ${JSON.stringify(sequence)} is not a decimal string`);
+    if (!this.written.has(shardId)) {
+      this.written.set(shardId, new Map());
+    }
+    const records = this.written.get(shardId);
+    check(!records.has(BigInt(sequence)), `sequence number ${sequence} handed out twice in ${shardId}`);
+    records.set(BigInt(sequence), { partitionKey, data, epoch });
+  }
+
+  writtenCount() {
+    let n = 0;
+    for (const records of this.written.values()) {
+      n += records.size;
+    }
+    return n;
+  }
+
+  async putOne(partitionKey, data, epoch, { explicitHashKey, after } = {}) {
+    const input = { StreamName: this.stream, PartitionKey: partitionKey, Data: data };
+    if (explicitHashKey !== undefined) {
+      input.ExplicitHashKey = explicitHashKey;
+    }
+    if (after !== undefined) {
+      input.SequenceNumberForOrdering = after;
+    }
+    const result = await this.send(new PutRecordCommand(input));
+    const want = this.shardOf(partitionKey, explicitHashKey);
+    check(result.ShardId === want,
+      `PutRecord ${partitionKey} (ExplicitHashKey ${explicitHashKey}) went to ${result.ShardId}, its hash key is in ${want}`);
+    if (after !== undefined) {
+      check(BigInt(result.SequenceNumber) > BigInt(after),
+        `PutRecord with SequenceNumberForOrdering ${after} got ${result.SequenceNumber}, which is not greater`);
+    }
+    this.remember(want, result.SequenceNumber, partitionKey, data, epoch);
+    return result.SequenceNumber;
+  }
+
+  /** entries: {partitionKey, data, explicitHashKey (or undefined)}. */
+  async putBatch(entries, epoch) {
+    const records = entries.map(({ partitionKey, data, explicitHashKey }) =>
+      explicitHashKey === undefined ? { PartitionKey: partitionKey, Data: data } : { PartitionKey: partitionKey, Data: data, ExplicitHashKey: explicitHashKey });
+    const result = await this.send(new PutRecordsCommand({ StreamName: this.stream, Records: records }));
+    check(result.FailedRecordCount === 0, () =>
+      `PutRecords FailedRecordCount is ${result.FailedRecordCount}: ${JSON.stringify((result.Records ?? []).filter((r) => r.ErrorCode).slice(0, 3))}`);
+    check(result.Records?.length === entries.length, `PutRecords answered ${result.Records?.length} results for ${entries.length} records`);
+    entries.forEach(({ partitionKey, data, explicitHashKey }, i) => {
+      const entry = result.Records[i];
+      const want = this.shardOf(partitionKey, explicitHashKey);
+      check(entry.ShardId === want,
+        `PutRecords ${partitionKey} (ExplicitHashKey ${explicitHashKey}) went to ${entry.ShardId}, its hash key is in ${want}`);
+      this.remember(want, entry.SequenceNumber, partitionKey, data, epoch);
+    });
+  }
+
+  async iterator(shardId, type, extra = {}) {
+    const result = await this.send(new GetShardIteratorCommand({ StreamName: this.stream, ShardId: shardId, ShardIteratorType: type, ...extra }));
+    check(typeof result.ShardIterator === "string" && result.ShardIterator.length > 0, `GetShardIterator ${type} answered no ShardIterator`);
+    return result.ShardIterator;
+  }
+
+  /** Follows NextShardIterator until a page is empty with MillisBehindLatest 0. */
+  async read(iterator, limit) {
+    const records = [];
+    let pages = 0;
+    const deadline = performance.now() + WAIT_S * 1000;
+    for (;;) {
+      const input = { ShardIterator: iterator };
+      if (limit !== undefined) {
+        input.Limit = limit;
+      }
+      const page = await this.send(new GetRecordsCommand(input));
+      pages++;
+      const millis = page.MillisBehindLatest;
+      check(Number.isInteger(millis) && millis >= 0, `GetRecords MillisBehindLatest is ${millis}`);
+      check(Array.isArray(page.Records), "GetRecords answered no Records");
+      if (limit !== undefined) {
+        check(page.Records.length <= limit, `GetRecords answered ${page.Records.length} records for Limit ${limit}`);
+      }
+      for (const r of page.Records) {
+        check(r.ApproximateArrivalTimestamp instanceof Date, `record ${r.SequenceNumber} has no ApproximateArrivalTimestamp`);
+        check(r.Data instanceof Uint8Array, `record ${r.SequenceNumber} has no binary Data`);
+        records.push({ sequence: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data });
+      }
+      iterator = page.NextShardIterator;
+      check(iterator, "GetRecords of an open shard answered no NextShardIterator");
+      if (page.Records.length === 0 && millis === 0) {
+        return { records, pages };
+      }
+      check(performance.now() < deadline, `not caught up after ${pages} GetRecords pages in ${WAIT_S} s`);
+    }
+  }
+
+  /** got must be exactly the shard's written records that keep(index, epoch) accepts, in order. */
+  expect(shardId, got, where, keep) {
+    const written = [...(this.written.get(shardId) ?? new Map()).entries()].sort((a, b) => compareBigInt(a[0], b[0]));
+    const want = written.filter(([, w], i) => keep(i, w.epoch));
+    for (let i = 1; i < got.length; i++) {
+      check(BigInt(got[i].sequence) > BigInt(got[i - 1].sequence),
+        `${shardId} ${where}: sequence numbers out of order at record ${i}: ${got[i - 1].sequence} then ${got[i].sequence}`);
+    }
+    const gotSequences = got.map((g) => BigInt(g.sequence));
+    const same = gotSequences.length === want.length && gotSequences.every((s, i) => s === want[i][0]);
+    if (!same) {
+      const gotSet = new Set(gotSequences);
+      const wantSet = new Set(want.map(([s]) => s));
+      const missing = [...wantSet].filter((s) => !gotSet.has(s)).slice(0, 5);
+      const extra = [...gotSet].filter((s) => !wantSet.has(s)).slice(0, 5);
+      fail(`${shardId} ${where}: read ${got.length} records, expected ${want.length}; missing [${missing}], unexpected [${extra}]` +
+        `${gotSet.size !== gotSequences.length ? ", duplicates" : ""}`);
+    }
+    got.forEach((g, i) => {
+      const w = want[i][1];
+      check(g.partitionKey === w.partitionKey && sameBytes(g.data, w.data), () =>
+        `${shardId} ${where}: record ${g.sequence} came back as (${g.partitionKey}, ${g.data.length} bytes ${preview(g.data)}…), ` +
+        `was written as (${w.partitionKey}, ${w.data.length} bytes ${preview(w.data)}…)`);
+    });
+    return got.length;
+  }
+
+  // --- the steps -----------------------------------------------------------------------------
+
+  async run() {
+    console.log(`@aws-sdk/client-kinesis ${sdkVersion}, @smithy/node-http-handler ${handlerVersion}, node ${process.version}; ` +
+      `handler ${this.handler} (${this.kinesis.config.requestHandler.constructor.name}); endpoint ${this.endpoint}, stream ${this.stream}`);
+
+    step(`CreateStream (${SHARD_COUNT} shards) and wait until ACTIVE`);
+    await this.send(new CreateStreamCommand({ StreamName: this.stream, ShardCount: SHARD_COUNT }));
+    this.created = true;
+    this.checkSummary(await this.waitActive(), 24);
+    try {
+      await waitUntilStreamExists({ client: this.kinesis, maxWaitTime: WAIT_S, minDelay: 1, maxDelay: 1 }, { StreamName: this.stream });
+    } catch (e) {
+      fail(`waitUntilStreamExists: ${describeError(e)}`);
+    }
+    ok(`ACTIVE; waitUntilStreamExists returned; account ${this.account}`);
+
+    step("ListStreams (paginated), DescribeStream, ListShards");
+    const names = [];
+    try {
+      for await (const page of paginateListStreams({ client: this.kinesis, pageSize: 10 }, {})) {
+        names.push(...page.StreamNames);
+      }
+    } catch (e) {
+      fail(`paginateListStreams: ${describeError(e)}`);
+    }
+    check(names.includes(this.stream), () => `ListStreams does not list ${this.stream}: ${names.slice(0, 20)}`);
+    const description = (await this.send(new DescribeStreamCommand({ StreamName: this.stream }))).StreamDescription;
+    check(description.StreamName === this.stream && description.StreamStatus === "ACTIVE", () => `DescribeStream: ${JSON.stringify(description)}`);
+    check(description.HasMoreShards === false, "DescribeStream HasMoreShards is not false");
+    check(description.RetentionPeriodHours === 24, `DescribeStream RetentionPeriodHours is ${description.RetentionPeriodHours}`);
+    check(description.Shards.length === SHARD_COUNT, `DescribeStream lists ${description.Shards.length} shards`);
+    for (const shard of description.Shards) {
+      check(/^shardId-\d{12}$/.test(shard.ShardId), `bad ShardId ${shard.ShardId}`);
+      check(/^\d+$/.test(shard.SequenceNumberRange?.StartingSequenceNumber ?? ""), `${shard.ShardId} has no StartingSequenceNumber`);
+      check(shard.SequenceNumberRange.EndingSequenceNumber === undefined, `${shard.ShardId} of a new stream is closed`);
+      this.shards.push({ id: shard.ShardId, start: BigInt(shard.HashKeyRange.StartingHashKey), end: BigInt(shard.HashKeyRange.EndingHashKey) });
+    }
+    this.shards.sort((a, b) => compareBigInt(a.start, b.start));
+    let nextStart = 0n;
+    for (const { id, start, end } of this.shards) {
+      check(start === nextStart && end >= start, `hash key ranges do not tile 0..2^128-1 at ${id} (${start}..${end})`);
+      nextStart = end + 1n;
+    }
+    check(nextStart === MAX_HASH_KEY + 1n, "hash key ranges do not end at 2^128-1");
+    const listed = (await this.send(new ListShardsCommand({ StreamName: this.stream }))).Shards
+      .map((s) => `${s.ShardId} ${s.HashKeyRange.StartingHashKey}..${s.HashKeyRange.EndingHashKey}`).sort();
+    const described = this.shards.map((s) => `${s.id} ${s.start}..${s.end}`).sort();
+    check(JSON.stringify(listed) === JSON.stringify(described), `ListShards lists ${listed}, DescribeStream ${described}`);
+    ok(`shards ${this.shards.map((s) => s.id)} tile the hash key space; ListShards agrees`);
+
+    const rng = random(20131202);
+    step("PutRecord: by partition key (ASCII and not), by ExplicitHashKey, with SequenceNumberForOrdering");
+    for (let i = 0; i < 6; i++) {
+      await this.putOne(i % 2 ? `node-key-${i}` : `ключ-${i}-é`, rng.bytes(rng.int(1, 2000)), 0);
+    }
+    for (const { id, start, end } of this.shards) {
+      await this.putOne(`node-explicit-${id}`, rng.bytes(100), 0, { explicitHashKey: String(end) });
+      await this.putOne(`node-explicit-${id}`, Uint8Array.from({ length: 256 }, (_, i) => i), 0, { explicitHashKey: String(start) });
+    }
+    let previous;
+    for (let i = 0; i < 4; i++) {
+      previous = await this.putOne("node-ordered", new TextEncoder().encode(`ordered ${i}`), 0, { after: previous });
+    }
+    ok(`${this.writtenCount()} records, each in the shard its hash key names`);
+
+    step(`PutRecords: ${TOTAL_BATCH_RECORDS} binary records in batches of ${BATCH_SIZE}`);
+    for (let batch = 0; batch < TOTAL_BATCH_RECORDS / BATCH_SIZE; batch++) {
+      const entries = [];
+      for (let i = 0; i < BATCH_SIZE; i++) {
+        const n = batch * BATCH_SIZE + i;
+        const explicitHashKey = n % 7 === 0 ? String(rng.hashKey()) : undefined;
+        entries.push({ partitionKey: `pk-${n}`, data: rng.bytes(rng.int(1, 1024)), explicitHashKey });
+      }
+      await this.putBatch(entries, 0);
+    }
+    const perShard = Object.fromEntries([...this.written].map(([id, records]) => [id, records.size]));
+    check(Object.keys(perShard).length === SHARD_COUNT, `records reached only ${Object.keys(perShard)}`);
+    ok(`${this.writtenCount()} records: ${JSON.stringify(perShard)}`);
+
+    // Everything so far arrived before atTime, everything from here on after it (whole seconds,
+    // so no timestamp rounding matters).
+    const now = Date.now() / 1000;
+    const atTime = Math.floor(now) + 1;
+    await sleep((atTime - now + 0.3) * 1000);
+    step(`records after ${new Date(atTime * 1000).toISOString()} (for AT_TIMESTAMP)`);
+    await this.putBatch(Array.from({ length: 200 }, (_, i) => ({ partitionKey: `late-${i}`, data: rng.bytes(rng.int(1, 300)) })), 1);
+    for (const { id, start } of this.shards) {
+      await this.putOne(`late-explicit-${id}`, new TextEncoder().encode("late"), 1, { explicitHashKey: String(start) });
+    }
+    ok(`${this.writtenCount()} records in all`);
+
+    for (const { id } of this.shards) {
+      step(`read ${id} back from TRIM_HORIZON`);
+      const { records, pages } = await this.read(await this.iterator(id, "TRIM_HORIZON"), 1000);
+      const n = this.expect(id, records, "TRIM_HORIZON", () => true);
+      ok(`TRIM_HORIZON (Limit 1000): all ${n} records in ${pages} pages, once each, in sequence order, same bytes and keys`);
+    }
+
+    const { id: shardId, start: shardStart } = this.shards[0];
+    step(`the other iterator types on ${shardId}`);
+    const sequences = [...this.written.get(shardId).keys()].sort(compareBigInt);
+    const middleIndex = Math.floor(sequences.length / 2);
+    const middle = String(sequences[middleIndex]);
+    let got = await this.read(await this.iterator(shardId, "AT_SEQUENCE_NUMBER", { StartingSequenceNumber: middle }));
+    ok(`AT_SEQUENCE_NUMBER: ${this.expect(shardId, got.records, "AT_SEQUENCE_NUMBER", (i) => i >= middleIndex)} records`);
+    got = await this.read(await this.iterator(shardId, "AFTER_SEQUENCE_NUMBER", { StartingSequenceNumber: middle }));
+    ok(`AFTER_SEQUENCE_NUMBER: ${this.expect(shardId, got.records, "AFTER_SEQUENCE_NUMBER", (i) => i > middleIndex)} records`);
+    got = await this.read(await this.iterator(shardId, "AT_TIMESTAMP", { Timestamp: new Date(atTime * 1000) }));
+    let n = this.expect(shardId, got.records, "AT_TIMESTAMP", (_, epoch) => epoch >= 1);
+    check(n > 0, `no record of ${shardId} arrived after the AT_TIMESTAMP time`);
+    ok(`AT_TIMESTAMP: ${n} records`);
+    const latest = await this.iterator(shardId, "LATEST");
+    await this.putOne(`after-latest-${shardId}`, new TextEncoder().encode("after LATEST"), 2, { explicitHashKey: String(shardStart) });
+    got = await this.read(latest);
+    n = this.expect(shardId, got.records, "LATEST", (_, epoch) => epoch === 2);
+    check(n === 1, `LATEST read ${n} records`);
+    ok("LATEST: only the record put after it");
+
+    const lifetime = process.env.SLUICE_ITERATOR_LIFETIME_S;
+    if (lifetime) {
+      step(`an iterator left unused for ${lifetime} s + 1 s`);
+      const iterator = await this.iterator(shardId, "TRIM_HORIZON");
+      await sleep((Number(lifetime) + 1) * 1000);
+      const { code, message } = await this.errorOf(new GetRecordsCommand({ ShardIterator: iterator }));
+      check(code === "ExpiredIteratorException", `expected ExpiredIteratorException, got ${code}: ${message}`);
+      ok(`ExpiredIteratorException: ${message}`);
+    } else {
+      step("expired iterator: skipped (set SLUICE_ITERATOR_LIFETIME_S to the gateway's iterator lifetime)");
+    }
+
+    step("Increase/DecreaseStreamRetentionPeriod");
+    await this.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: this.stream, RetentionPeriodHours: 48 }));
+    this.checkSummary(await this.waitActive(), 48);
+    let answer = await this.errorOf(new IncreaseStreamRetentionPeriodCommand({ StreamName: this.stream, RetentionPeriodHours: 24 }));
+    check(answer.code === "InvalidArgumentException",
+      `increasing the retention to less than it is: expected InvalidArgumentException, got ${answer.code}: ${answer.message}`);
+    await this.send(new DecreaseStreamRetentionPeriodCommand({ StreamName: this.stream, RetentionPeriodHours: 24 }));
+    this.checkSummary(await this.waitActive(), 24);
+    ok("24 → 48 → 24 hours; increasing to less is InvalidArgumentException");
+
+    step("error answers");
+    const missing = `compat-node-missing-${rng.int(0, 999_999_999)}`;
+    answer = await this.errorOf(new DescribeStreamCommand({ StreamName: missing }));
+    check(answer.code === "ResourceNotFoundException", `DescribeStream of a missing stream: ${answer.code}: ${answer.message}`);
+    const want = `Stream ${missing} under account ${this.account} not found.`;
+    check(answer.message === want, `ResourceNotFoundException message is ${JSON.stringify(answer.message)}, expected ${JSON.stringify(want)}`);
+    ok(`DescribeStream of a missing stream: ResourceNotFoundException (HTTP ${answer.status}), Kinesis' message`);
+    const wrongSecret = this.client({ accessKeyId: this.keyId, secretAccessKey: [...this.secret].reverse().join("") });
+    answer = await this.errorOf(new ListStreamsCommand({}), wrongSecret);
+    check(answer.code === "InvalidSignatureException",
+      `a request signed with a wrong secret: expected InvalidSignatureException, got ${answer.code}: ${answer.message}`);
+    ok(`a request signed with a wrong secret: InvalidSignatureException (HTTP ${answer.status})`);
+    const unknownKey = this.client({ accessKeyId: `SLU${"A".repeat(17)}`, secretAccessKey: this.secret });
+    answer = await this.errorOf(new ListStreamsCommand({}), unknownKey);
+    check(answer.code === "UnrecognizedClientException",
+      `an unknown access key id: expected UnrecognizedClientException, got ${answer.code}: ${answer.message}`);
+    ok(`an unknown access key id: UnrecognizedClientException (HTTP ${answer.status})`);
+    answer = await this.errorOf(new GetRecordsCommand({ ShardIterator: "AAAAAAAAAAGarbageIteratorThatNoServerMade0123456789" }));
+    check(answer.code === "InvalidArgumentException",
+      `GetRecords with a garbage iterator: expected InvalidArgumentException, got ${answer.code}: ${answer.message}`);
+    ok(`GetRecords with a garbage iterator: InvalidArgumentException (HTTP ${answer.status})`);
+
+    step("DeleteStream");
+    await this.send(new DeleteStreamCommand({ StreamName: this.stream }));
+    const deadline = performance.now() + WAIT_S * 1000;
+    for (;;) {
+      try {
+        await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: this.stream }), { abortSignal: AbortSignal.timeout(WAIT_S * 1000) });
+      } catch (e) {
+        if (e instanceof CheckFailed) {
+          throw e;
+        }
+        check(e.name === "ResourceNotFoundException", () => `describing a deleted stream: ${describeError(e)}`);
+        break;
+      }
+      check(performance.now() < deadline, `stream still described ${WAIT_S} s after DeleteStream`);
+      await sleep(500);
+    }
+    this.created = false;
+    try {
+      await waitUntilStreamNotExists({ client: this.kinesis, maxWaitTime: WAIT_S, minDelay: 1, maxDelay: 1 }, { StreamName: this.stream });
+    } catch (e) {
+      fail(`waitUntilStreamNotExists: ${describeError(e)}`);
+    }
+    ok("gone; waitUntilStreamNotExists returned");
+
+    check(this.responses > 0, "no response passed the protocol check");
+    ok(`all ${this.responses} responses came over ${this.expectedProtocol}`);
+    console.log(`PASS: @aws-sdk/client-kinesis (${this.handler}) (${this.writtenCount()} records written and read back over ${this.expectedProtocol})`);
+  }
+
+  async cleanup() {
+    if (this.created) {
+      try {
+        await this.kinesis.send(new DeleteStreamCommand({ StreamName: this.stream }), { abortSignal: AbortSignal.timeout(WAIT_S * 1000) });
+      } catch {
+        // The run has failed already; its message is what matters.
+      }
+    }
+    for (const client of this.clients) {
+      client.destroy();
+    }
+  }
+}
+
+async function main() {
+  const [endpoint, handler] = process.argv.slice(2);
+  const usage = "usage: node kinesis_node.mjs ENDPOINT_URL http2|http1";
+  if (!endpoint || !/^https?:\/\//.test(endpoint)) {
+    console.error(`FAIL: no http:// or https:// endpoint (${usage})`);
+    return 1;
+  }
+  if (handler !== "http2" && handler !== "http1") {
+    console.error(`FAIL: the handler must be http2 or http1, not ${JSON.stringify(handler)} (${usage})`);
+    return 1;
+  }
+  const { AWS_REGION: region, AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret } = process.env;
+  if (!(region && keyId && secret)) {
+    console.error("FAIL: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (. .data/dev.env for the dev cluster)");
+    return 1;
+  }
+  const stream = process.env.SLUICE_COMPAT_STREAM || `compat-node-${handler}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
+  let compat;
+  try {
+    compat = new Compat(endpoint, handler, region, keyId, secret, stream, process.env.SLUICE_EXPECTED_ACCOUNT_ID ?? "");
+    await compat.run();
+    return 0;
+  } catch (e) {
+    console.error(e instanceof CheckFailed ? `FAIL: ${e.message}` : `FAIL: ${describeError(e)}\n${e?.stack ?? ""}`);
+    return 1;
+  } finally {
+    await compat?.cleanup();
+  }
+}
+
+process.exitCode = await main();
+// Open sockets must not keep a finished run alive; the timer itself does not.
+setTimeout(() => process.exit(), 2000).unref();
