@@ -27,10 +27,10 @@ public sealed record SigV4Options
 
     /// <summary>
     /// Whether a request may declare <c>x-amz-content-sha256: UNSIGNED-PAYLOAD</c>, leaving its body
-    /// out of the signature (as S3 allows). On by default so SDKs that stream bodies work; turn it
-    /// off to insist that every body is signed.
+    /// out of the signature (as S3 allows). Off by default: no Kinesis SDK sends it, and on a
+    /// cleartext port an unsigned body could be swapped in transit without the signature noticing.
     /// </summary>
-    public bool AllowUnsignedPayload { get; init; } = true;
+    public bool AllowUnsignedPayload { get; init; }
 
     /// <summary>Derived signing keys kept (one per key, day, region and service); beyond it the cache starts over.</summary>
     public int MaxCachedSigningKeys { get; init; } = 4096;

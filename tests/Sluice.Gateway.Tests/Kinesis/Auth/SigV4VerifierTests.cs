@@ -442,16 +442,16 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
-    public async Task Unsigned_payload_leaves_the_body_out_when_allowed()
+    public async Task Unsigned_payload_is_refused_by_default_and_leaves_the_body_out_when_allowed()
     {
         var request = new KinesisTestRequest(Now);
         request.Headers["X-Amz-Content-Sha256"] = "UNSIGNED-PAYLOAD";
         request.Sign(signedHeaders: "content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target", payloadHash: "UNSIGNED-PAYLOAD");
         request.Body = "anything"u8.ToArray();
-        var strict = new SigV4Verifier(new SigV4Options { AllowUnsignedPayload = false }, TestKeys.Immediate(TestKeys.Kinesis));
+        var permissive = new SigV4Verifier(new SigV4Options { AllowUnsignedPayload = true }, TestKeys.Immediate(TestKeys.Kinesis));
 
-        var result = await _verifier.VerifyAsync(request.Request, request.Body, Now);
-        var refused = await strict.VerifyAsync(request.Request, request.Body, Now);
+        var result = await permissive.VerifyAsync(request.Request, request.Body, Now);
+        var refused = await _verifier.VerifyAsync(request.Request, request.Body, Now);
 
         Assert.True(result.Succeeded, result.Error?.Message);
         Assert.Equal(SigV4ErrorTypes.InvalidSignature, refused.Error?.Type);
