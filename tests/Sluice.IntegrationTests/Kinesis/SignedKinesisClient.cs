@@ -1,16 +1,15 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sluice.Cli.Commands.Bench;
 
 namespace Sluice.IntegrationTests.Kinesis;
 
 /// <summary>
-/// A bare Kinesis JSON-protocol client for tests: signs each request with SigV4 (written here from
-/// AWS's description, sharing no code with the gateway) and returns status and parsed body, so
+/// A bare Kinesis JSON-protocol client for tests: signs each request with SigV4 (the CLI's signer,
+/// which shares no code with the gateway's verifier) and returns status and parsed body, so
 /// tests can send what real SDKs would not (bad input, foreign iterators, wrong signatures).
 /// </summary>
 internal sealed class SignedKinesisClient(
@@ -24,6 +23,9 @@ internal sealed class SignedKinesisClient(
         SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || (trusted is not null && certificate?.GetCertHashString() == trusted.GetCertHashString()) },
     })
     { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+
+    // The SDK's own signer (sluice bench uses it), written apart from the gateway's verifier.
+    private readonly KinesisSigner _signer = new(accessKeyId, secret, Region);
 
     public Version? LastVersion { get; private set; }
 
@@ -48,22 +50,7 @@ internal sealed class SignedKinesisClient(
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var host = endpoint.Authority;
-        var target = "Kinesis_20131202." + operation;
-        request.Headers.Add("X-Amz-Target", target);
-        request.Headers.Add("X-Amz-Date", amzDate);
-        var canonicalHeaders = $"content-type:{contentType}\nhost:{host}\nx-amz-date:{amzDate}\nx-amz-target:{target}\n";
-        const string signedHeaders = "content-type;host;x-amz-date;x-amz-target";
-        var canonicalRequest = $"POST\n/\n\n{canonicalHeaders}\n{signedHeaders}\n{Hex(SHA256.HashData(body))}";
-        var scope = $"{amzDate[..8]}/{Region}/kinesis/aws4_request";
-        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
-        var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secret), amzDate[..8]);
-        key = Hmac(key, Region);
-        key = Hmac(key, "kinesis");
-        key = Hmac(key, "aws4_request");
-        var signature = Hex(Hmac(key, stringToSign));
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        _signer.Sign(request, endpoint.Authority, "Kinesis_20131202." + operation, contentType, body);
 
         using var response = await _http.SendAsync(request);
         LastRequestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.Single() : null;
@@ -84,8 +71,4 @@ internal sealed class SignedKinesisClient(
     }
 
     public void Dispose() => _http.Dispose();
-
-    private static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
-
-    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }

@@ -59,6 +59,36 @@ internal static class BenchStreams
         }
     }
 
+    /// <summary>
+    /// Writes a batch as a JSON array of records: each stamped with <paramref name="timestamp"/> in
+    /// its first 8 bytes, its data base64 straight from <paramref name="payload"/>, and a random key.
+    /// The member names are the API's (REST: records/partitionKey/data; Kinesis: Records/PartitionKey/Data).
+    /// </summary>
+    public static void WriteRecords(
+        System.Text.Json.Utf8JsonWriter json,
+        ReadOnlySpan<byte> arrayName,
+        ReadOnlySpan<byte> keyName,
+        ReadOnlySpan<byte> dataName,
+        byte[] payload,
+        int recordSize,
+        int batchSize,
+        Random random,
+        long timestamp)
+    {
+        json.WriteStartArray(arrayName);
+        for (var i = 0; i < batchSize; i++)
+        {
+            var record = payload.AsSpan(i * recordSize, recordSize);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record, timestamp);
+            json.WriteStartObject();
+            json.WriteString(keyName, PartitionKeys[random.Next(PartitionKeys.Length)]);
+            json.WriteBase64String(dataName, record);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>A batch's worth of random record payloads, one after the other.</summary>
     public static byte[] CreatePayload(BenchSettings settings, Random random)
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -204,23 +203,11 @@ internal sealed class KinesisBenchTarget : IBenchTarget
 
         public async Task<int> SendAsync(long timestamp, CancellationToken cancellationToken)
         {
-            var keys = BenchStreams.PartitionKeys;
             _body.ResetWrittenCount();
             _json.Reset(_body);
             _json.WriteStartObject();
             _json.WriteString("StreamName"u8, _stream);
-            _json.WriteStartArray("Records"u8);
-            for (var i = 0; i < _batchSize; i++)
-            {
-                var record = _payload.AsSpan(i * _recordSize, _recordSize);
-                BinaryPrimitives.WriteInt64LittleEndian(record, timestamp);
-                _json.WriteStartObject();
-                _json.WriteBase64String("Data"u8, record);
-                _json.WriteString("PartitionKey"u8, keys[_random.Next(keys.Length)]);
-                _json.WriteEndObject();
-            }
-
-            _json.WriteEndArray();
+            BenchStreams.WriteRecords(_json, "Records"u8, "PartitionKey"u8, "Data"u8, _payload, _recordSize, _batchSize, _random, timestamp);
             _json.WriteEndObject();
             await _json.FlushAsync(cancellationToken);
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -206,22 +205,10 @@ internal sealed class RestBenchTarget : IBenchTarget
 
         public async Task<int> SendAsync(long timestamp, CancellationToken cancellationToken)
         {
-            var keys = BenchStreams.PartitionKeys;
             _body.ResetWrittenCount();
             _json.Reset(_body);
             _json.WriteStartObject();
-            _json.WriteStartArray("records"u8);
-            for (var i = 0; i < _batchSize; i++)
-            {
-                var record = _payload.AsSpan(i * _recordSize, _recordSize);
-                BinaryPrimitives.WriteInt64LittleEndian(record, timestamp);
-                _json.WriteStartObject();
-                _json.WriteString("partitionKey"u8, keys[_random.Next(keys.Length)]);
-                _json.WriteBase64String("data"u8, record);
-                _json.WriteEndObject();
-            }
-
-            _json.WriteEndArray();
+            BenchStreams.WriteRecords(_json, "records"u8, "partitionKey"u8, "data"u8, _payload, _recordSize, _batchSize, _random, timestamp);
             _json.WriteEndObject();
             await _json.FlushAsync(cancellationToken);
 
