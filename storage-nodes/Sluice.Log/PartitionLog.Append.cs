@@ -104,16 +104,23 @@ public sealed partial class PartitionLog
         }
     }
 
-    private readonly List<AppendRequest> _group = [];
+    // The group being collected, and the one written but waiting for its sync (a pipelined commit).
+    private List<AppendRequest> _group = [];
+    private readonly Stack<List<AppendRequest>> _spareGroups = new();
 
+    /// <summary>
+    /// Writes groups until the queue is empty. Commits are pipelined one deep: while group N waits for its sync, group
+    /// N+1 is already encoded and written, so it joins the very next sync round instead of one after it. Groups
+    /// become visible and complete strictly in order: a sync requested later never completes earlier.
+    /// </summary>
     private async Task DrainQueueAsync(ChannelReader<AppendRequest> reader)
     {
-        while (true)
+        PendingCommit? pending = null, written = null;
+        try
         {
-            _group.Clear();
-            long groupBytes = 0, groupRecords = 0;
-            try
+            while (true)
             {
+                long groupBytes = 0, groupRecords = 0;
                 var active = _segments[^1];
                 while (reader.TryPeek(out var next))
                 {
@@ -144,6 +151,13 @@ public sealed partial class PartitionLog
                             break; // commit what fits first; the next round rolls
                         }
 
+                        if (pending is not null)
+                        {
+                            // Sealing fsyncs and closes the segment the pending group lives in: finish it first.
+                            await FinishAsync(pending).ConfigureAwait(false);
+                            pending = null;
+                        }
+
                         active = Roll();
                     }
 
@@ -155,24 +169,62 @@ public sealed partial class PartitionLog
 
                 if (_group.Count == 0)
                 {
-                    return;
+                    if (pending is null)
+                    {
+                        return;
+                    }
+
+                    await FinishAsync(pending).ConfigureAwait(false);
+                    pending = null;
+                    continue; // appends that arrived during the sync
                 }
 
-                await CommitAsync(active, (int)groupBytes).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                SetFault(ex);
-                foreach (var request in _group)
+                written = Write(active, (int)groupBytes);
+                if (pending is not null)
                 {
-                    request.Fail(FaultedException(ex));
+                    await FinishAsync(pending).ConfigureAwait(false);
+                }
+
+                (pending, written) = (written, null);
+                if (pending.Durable.IsCompleted)
+                {
+                    // Interval policy or a per-file fsync: nothing to overlap with.
+                    await FinishAsync(pending).ConfigureAwait(false);
+                    pending = null;
                 }
             }
         }
+        catch (Exception ex)
+        {
+            SetFault(ex);
+            var failure = FaultedException(ex);
+            foreach (var commit in (ReadOnlySpan<PendingCommit?>)[pending, written])
+            {
+                if (commit is not null)
+                {
+                    FailAll(commit.Requests, failure);
+                }
+            }
+
+            FailAll(_group, failure);
+        }
     }
 
-    /// <summary>Serialises the group into one buffer, writes it with one call, fsyncs once, then publishes and completes it.</summary>
-    private async Task CommitAsync(Segment active, int groupBytes)
+    private static void FailAll(List<AppendRequest> requests, Exception failure)
+    {
+        foreach (var request in requests)
+        {
+            request.Fail(failure);
+        }
+
+        requests.Clear();
+    }
+
+    /// <summary>
+    /// Serialises the group into one buffer, writes it with one call and asks for it to be made durable. The group
+    /// moves into the returned commit; <see cref="FinishAsync"/> publishes and completes it.
+    /// </summary>
+    private PendingCommit Write(Segment active, int groupBytes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(groupBytes);
         try
@@ -188,7 +240,7 @@ public sealed partial class PartitionLog
                     : BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, request.Records);
                 if (!encoded)
                 {
-                    continue; // failed below, without the rest of the group paying for it
+                    continue; // failed in FinishAsync, without the rest of the group paying for it
                 }
 
                 request.BaseOffset = offset;
@@ -198,25 +250,10 @@ public sealed partial class PartitionLog
                 used += request.BatchLength;
             }
 
+            var durable = Task.CompletedTask;
             if (used > 0)
             {
                 active.Write(buffer.AsSpan(0, used));
-                if (_options.FlushPolicy == FlushPolicy.EveryAppend)
-                {
-                    if (_sync is null)
-                    {
-                        active.Flush();
-                    }
-                    else
-                    {
-                        await _sync.SyncAsync(active.Handle).ConfigureAwait(false);
-                    }
-                }
-                else
-                {
-                    Volatile.Write(ref _dirty, 1);
-                }
-
                 foreach (var request in _group)
                 {
                     if (request.BaseOffset >= 0)
@@ -226,35 +263,76 @@ public sealed partial class PartitionLog
                 }
 
                 _timestampFloor = timestamp;
-                Interlocked.Add(ref _sizeInBytes, used);
-                active.Publish();
-                Volatile.Write(ref _lastTimestamp, timestamp);
-                Volatile.Write(ref _logEndOffset, offset); // readers see the batches from here on
-                WakeWaiters();
-            }
-
-            var appends = _group.Count;
-            foreach (var request in _group)
-            {
-                // Read everything needed before completing: the request goes back to the pool once awaited.
-                if (request.BaseOffset < 0)
+                if (_options.FlushPolicy == FlushPolicy.EveryAppend)
                 {
-                    request.Fail(new ArgumentException("The records of an append changed before it was written."));
+                    if (_sync is null)
+                    {
+                        active.Flush();
+                    }
+                    else
+                    {
+                        durable = _sync.SyncAsync(active.Handle);
+                    }
                 }
                 else
                 {
-                    request.Complete(new AppendResult(request.BaseOffset, request.RecordCount, request.TimestampMs, offset));
+                    Volatile.Write(ref _dirty, 1);
                 }
             }
 
-            _group.Clear(); // from here on a failure must not touch these requests again
-            _logger.GroupCommitted(Directory, appends, used, offset);
+            var commit = new PendingCommit(_group, active, used, active.Size, offset, active.WrittenMaxTimestamp, timestamp, durable);
+            _group = _spareGroups.TryPop(out var spare) ? spare : []; // the commit owns the requests from here on
+            return commit;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Waits until a written group is durable, then makes it visible to readers and completes its appends.</summary>
+    private async Task FinishAsync(PendingCommit commit)
+    {
+        await commit.Durable.ConfigureAwait(false);
+        var requests = commit.Requests;
+        if (commit.Bytes > 0)
+        {
+            Interlocked.Add(ref _sizeInBytes, commit.Bytes);
+            commit.Segment.Publish(commit.Size, commit.NextOffset, commit.MaxTimestamp);
+            Volatile.Write(ref _lastTimestamp, commit.Timestamp);
+            Volatile.Write(ref _logEndOffset, commit.NextOffset); // readers see the batches from here on
+            WakeWaiters();
+        }
+
+        var appends = requests.Count;
+        foreach (var request in requests)
+        {
+            // Read everything needed before completing: the request goes back to the pool once awaited.
+            if (request.BaseOffset < 0)
+            {
+                request.Fail(new ArgumentException("The records of an append changed before it was written."));
+            }
+            else
+            {
+                request.Complete(new AppendResult(request.BaseOffset, request.RecordCount, request.TimestampMs, commit.NextOffset));
+            }
+        }
+
+        requests.Clear(); // from here on a failure must not touch these requests again
+        _spareGroups.Push(requests);
+        _logger.GroupCommitted(Directory, appends, commit.Bytes, commit.NextOffset);
+    }
+
+    /// <summary>A group written to the active segment, visible and acknowledged once <see cref="Durable"/> completes.</summary>
+    private sealed record PendingCommit(
+        List<AppendRequest> Requests,
+        Segment Segment,
+        int Bytes,
+        long Size,
+        long NextOffset,
+        long MaxTimestamp,
+        long Timestamp,
+        Task Durable);
 
     /// <summary>Seals the active segment and starts a new one at the end offset; caller holds the write lock.</summary>
     private Segment Roll()

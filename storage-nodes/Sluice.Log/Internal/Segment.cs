@@ -220,12 +220,21 @@ internal sealed class Segment
         _writtenMaxTimestamp = Math.Max(_writtenMaxTimestamp, timestamp);
     }
 
+    /// <summary>The newest timestamp written so far (visible or not).</summary>
+    public long WrittenMaxTimestamp => _writtenMaxTimestamp;
+
     /// <summary>Makes everything written so far visible to readers (size before offsets: see the read path).</summary>
-    public void Publish()
+    public void Publish() => Publish(Size, _writtenNextOffset, _writtenMaxTimestamp);
+
+    /// <summary>
+    /// Makes what was written up to <paramref name="size"/> bytes and <paramref name="nextOffset"/> visible to readers,
+    /// while later writes may already be in the file (a pipelined commit waiting for its sync).
+    /// </summary>
+    public void Publish(long size, long nextOffset, long maxTimestamp)
     {
-        Volatile.Write(ref _publishedSize, Size);
-        Volatile.Write(ref _publishedMaxTimestamp, _writtenMaxTimestamp);
-        Volatile.Write(ref _publishedNextOffset, _writtenNextOffset);
+        Volatile.Write(ref _publishedSize, size);
+        Volatile.Write(ref _publishedMaxTimestamp, maxTimestamp);
+        Volatile.Write(ref _publishedNextOffset, nextOffset);
     }
 
     public void Flush() => RandomAccess.FlushToDisk(Handle);
