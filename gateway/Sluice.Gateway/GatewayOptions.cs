@@ -39,6 +39,12 @@ public sealed record GatewayOptions
     /// <summary>How long stream routes and tenants are cached before they are re-read from PostgreSQL.</summary>
     public TimeSpan RouteTtl { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the route of a stream that is CREATING or DELETING is cached: short, so that a stream
+    /// another gateway made ACTIVE takes records here soon after.
+    /// </summary>
+    public TimeSpan PendingRouteTtl { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Deadline of one call to a storage node (a long-poll read adds its wait).</summary>
     public TimeSpan StorageCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

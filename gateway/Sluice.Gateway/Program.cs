@@ -55,6 +55,11 @@ builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddSingleton<StreamRouter>();
 builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();
+builder.Services.AddOptions<StreamLifecycleOptions>().BindConfiguration(StreamLifecycleOptions.Section).ValidateDataAnnotations()
+    .Validate(o => o.HasValidDurations(), "Sluice:Lifecycle durations must be positive.")
+    .ValidateOnStart();
+builder.Services.AddSingleton<StreamLifecycle>();
+builder.Services.AddHostedService<StreamLifecycleService>();
 builder.Services.AddSingleton<RecordService>();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>

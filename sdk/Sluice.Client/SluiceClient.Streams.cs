@@ -13,7 +13,11 @@ public sealed partial class SluiceClient
     /// <param name="shardCount">How many shards to split it into.</param>
     /// <param name="retentionHours">How long records are kept; 0 means the gateway's default (24 hours).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The new stream; its status may still be <c>CREATING</c>.</returns>
+    /// <returns>
+    /// The new stream, <c>ACTIVE</c>: the gateway waits until its storage nodes have prepared it. It is
+    /// still <c>CREATING</c> when that took longer than the gateway's wait (a storage node is down);
+    /// it becomes <c>ACTIVE</c> by itself, and takes no records until then.
+    /// </returns>
     /// <exception cref="Grpc.Core.RpcException">ALREADY_EXISTS when the name is taken, INVALID_ARGUMENT for a bad name or count.</exception>
     public async Task<StreamDescription> CreateStreamAsync(
         string name, int shardCount, int retentionHours = 0, CancellationToken cancellationToken = default)
@@ -67,7 +71,10 @@ public sealed partial class SluiceClient
     /// <summary>Deletes a stream and every record in it.</summary>
     /// <param name="name">The stream's name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the gateway has accepted the deletion.</returns>
+    /// <returns>
+    /// A task that completes when the stream is gone, or, when a storage node is down, once the gateway
+    /// stopped waiting for it: the stream is then DELETING and goes by itself later.
+    /// </returns>
     /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when there is no such stream.</exception>
     public async Task DeleteStreamAsync(string name, CancellationToken cancellationToken = default)
     {

@@ -23,4 +23,13 @@ public enum SluiceErrorCode
 
     /// <summary>A bug or an unexpected failure.</summary>
     Internal,
+
+    /// <summary>
+    /// The stream is not in a state that allows the operation: it is still being created or
+    /// already being deleted, or it has consumers that the request did not agree to delete.
+    /// </summary>
+    ResourceInUse,
+
+    /// <summary>The stream exists but is not ACTIVE (it is CREATING or DELETING): it takes no reads or writes.</summary>
+    StreamNotActive,
 }

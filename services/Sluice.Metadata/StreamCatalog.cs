@@ -8,14 +8,19 @@ namespace Sluice.Metadata;
 
 /// <summary>
 /// Creates, finds, lists and deletes streams. Every query is scoped by tenant: a stream of another
-/// tenant is indistinguishable from a missing one.
+/// tenant is indistinguishable from a missing one. A stream is stored CREATING and becomes ACTIVE
+/// once its storage nodes have prepared its shards; deletion marks it DELETING until they have
+/// removed them (<c>StreamCatalog.Lifecycle.cs</c>).
 /// </summary>
-public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts, CatalogOptions options, TimeProvider timeProvider)
+public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts, CatalogOptions options, TimeProvider timeProvider)
 {
     /// <summary>The most streams one ListStreams page returns.</summary>
     public const int MaxListLimit = 1000;
 
-    /// <summary>Validates the request, places the shards on live storage nodes and stores the stream.</summary>
+    /// <summary>
+    /// Validates the request, places the shards on live storage nodes and stores the stream as
+    /// CREATING: it becomes ACTIVE once every shard's leader has prepared its log (<see cref="TryActivateAsync"/>).
+    /// </summary>
     public async Task<StreamDefinition> CreateAsync(
         Tenant tenant,
         string name,
@@ -72,7 +77,7 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
         {
             TenantId = tenant.Id,
             Name = name,
-            Status = StreamStatus.Active,
+            Status = StreamStatus.Creating,
             ShardCount = shardCount,
             RetentionHours = retentionHours,
             ReplicationFactor = replicationFactor,
@@ -106,7 +111,7 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            throw new SluiceException(SluiceErrorCode.AlreadyExists, $"Stream {name} under account {tenant.AccountId} already exists.");
+            throw await NameTakenAsync(tenant, name, cancellationToken);
         }
 
         return stream;
@@ -173,14 +178,6 @@ public sealed class StreamCatalog(IDbContextFactory<MetadataDbContext> contexts,
         var openShards = await db.Shards.CountAsync(s => s.Stream!.TenantId == tenantId && s.State == ShardState.Open, cancellationToken);
         var onDemand = await db.Streams.CountAsync(s => s.TenantId == tenantId && s.Mode == StreamMode.OnDemand, cancellationToken);
         return (openShards, onDemand);
-    }
-
-    /// <summary>Deletes the tenant's stream and its shards; false when there is no such stream.</summary>
-    public async Task<bool> DeleteAsync(Guid tenantId, string name, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var deleted = await db.Streams.Where(s => s.TenantId == tenantId && s.Name == name).ExecuteDeleteAsync(cancellationToken);
-        return deleted > 0;
     }
 
     /// <summary>A shard's placement and its stream's retention, for storage nodes; null when the shard does not exist.</summary>

@@ -90,6 +90,21 @@ public sealed class LogStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// fsyncs the directory of the log called <paramref name="name"/> and every directory above it up
+    /// to the root, so that a log created just before survives a crash: creating its first segment
+    /// syncs the log's own directory, not the entries of that directory in its parents.
+    /// </summary>
+    public void FlushDirectories(string name)
+    {
+        var directory = ResolvePath(name);
+        while (directory is not null && directory.Length >= RootDirectory.Length && directory.StartsWith(RootDirectory, StringComparison.Ordinal))
+        {
+            DirectorySync.Flush(directory, _logger);
+            directory = Path.GetDirectoryName(directory);
+        }
+    }
+
     /// <summary>The log called <paramref name="name"/> if it is open (this does not open it).</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out PartitionLog? log)
     {

@@ -160,18 +160,23 @@ put_batch() {
 printf 'AWS CLI: %s\nendpoint %s, stream %s\n' "$cli_version" "$ENDPOINT" "$STREAM"
 : >"$work/expected.tsv"
 
-step "create-stream ($SHARD_COUNT shards) and wait until ACTIVE"
+step "create-stream ($SHARD_COUNT shards); wait stream-exists until ACTIVE"
+# create-stream answers while the stream is CREATING; it takes records once ACTIVE. A Kinesis user
+# waits for that with `aws kinesis wait stream-exists` (which polls every 10 s).
 must create-stream --stream-name "$STREAM" --shard-count "$SHARD_COUNT" >/dev/null
 stream_created=1
-wait_for_status ACTIVE
+must describe-stream-summary --stream-name "$STREAM" >"$work/summary.json"
+first="$(check get "$work/summary.json" StreamDescriptionSummary.StreamStatus)"
+[[ "$first" =~ ^(CREATING|ACTIVE)$ ]] || fail "a new stream is '$first', not CREATING or ACTIVE"
 if ! kin wait stream-exists --stream-name "$STREAM" >/dev/null; then
   fail "aws kinesis wait stream-exists failed: $(tr '\n' ' ' <"$work/err")"
 fi
+wait_for_status ACTIVE
 check summary "$work/summary.json" "$STREAM" "$SHARD_COUNT" 24 "$ACCOUNT"
 if [[ -z "$ACCOUNT" ]]; then
   ACCOUNT="$(check get "$work/summary.json" StreamDescriptionSummary.StreamARN | cut -d: -f5)"
 fi
-ok "ACTIVE; wait stream-exists returned; summary names account $ACCOUNT"
+ok "$first at first; ACTIVE once wait stream-exists returned; summary names account $ACCOUNT"
 
 step "list-streams, describe-stream, list-shards"
 must list-streams >"$work/list.json"

@@ -33,6 +33,7 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
         SluiceErrorCode.PositionTrimmed => StatusCode.OutOfRange,
         SluiceErrorCode.Unauthenticated => StatusCode.Unauthenticated,
         SluiceErrorCode.Unavailable => StatusCode.Unavailable,
+        SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive => StatusCode.FailedPrecondition,
         _ => StatusCode.Internal,
     };
 

@@ -45,6 +45,7 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.PositionTrimmed => StatusCodes.Status410Gone,
         SluiceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         SluiceErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -56,6 +57,8 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.PositionTrimmed => "Position trimmed",
         SluiceErrorCode.Unauthenticated => "Unauthenticated",
         SluiceErrorCode.Unavailable => "Service unavailable",
+        SluiceErrorCode.ResourceInUse => "Resource in use",
+        SluiceErrorCode.StreamNotActive => "Stream not active",
         _ => "Internal failure",
     };
 

@@ -123,6 +123,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             .ThrowIfAny();
         var name = KinesisStreamOperations.StreamName(call, request);
         var route = await router.GetAsync(call.Tenant, name, cancellationToken);
+        StreamAvailability.EnsureAcceptsRecords(route, call.Tenant);
         if (!Core.ShardId.TryParse(request.ShardId, out var shardIndex) || !route.TryGetShard(shardIndex, out _))
         {
             throw new KinesisException(KinesisException.ResourceNotFound,
@@ -191,6 +192,8 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             throw new KinesisException(KinesisException.ResourceNotFound,
                 $"Stream {iterator.StreamName} under account {call.Tenant.AccountId} not found.");
         }
+
+        StreamAvailability.EnsureAcceptsRecords(route, call.Tenant);
 
         var shardId = Core.ShardId.Format(iterator.ShardIndex);
         var position = iterator.Kind switch

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
 using Sluice.Gateway.Streams;
+using Sluice.Metadata;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Kinesis;
@@ -56,7 +57,9 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
     public async Task<object?> DeleteStreamAsync(KinesisCall call, DeleteStreamRequest request, CancellationToken cancellationToken)
     {
         var name = StreamName(call, request);
-        await streams.DeleteAsync(call.Tenant, name, cancellationToken);
+        // As Kinesis: only an ACTIVE stream may be deleted (ResourceInUseException otherwise), and
+        // one with consumers only with EnforceConsumerDeletion. It answers at once, DELETING.
+        await streams.DeleteAsync(call.Tenant, name, request.EnforceConsumerDeletion ?? false, allowWhileCreating: false, cancellationToken);
         return null;
     }
 
@@ -167,6 +170,12 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         }
 
         var stream = await streams.DescribeAsync(call.Tenant, name, cancellationToken);
+        if (!StreamLifecycleRules.AcceptsRecords(stream.Status))
+        {
+            // Kinesis lists the shards of an ACTIVE (or UPDATING) stream only.
+            throw new KinesisException(KinesisException.ResourceInUse, StreamCatalog.NotActiveMessage(call.Tenant, stream));
+        }
+
         IEnumerable<ShardDefinition> shards = stream.Shards.Where(s => s.ShardIndex > after);
         switch (filter?.Type)
         {

@@ -60,6 +60,7 @@ public sealed partial class RecordService(
             }
 
             var route = await router.GetAsync(tenant, streamName, cancellationToken);
+            StreamAvailability.EnsureAcceptsRecords(route, tenant);
             var results = new PutRecordResult[entries.Count];
             var batches = new Dictionary<int, ShardBatch>();
             for (var i = 0; i < entries.Count; i++)
@@ -152,6 +153,7 @@ public sealed partial class RecordService(
         }
 
         var route = await router.GetAsync(tenant, streamName, cancellationToken);
+        StreamAvailability.EnsureAcceptsRecords(route, tenant);
         if (!ShardId.TryParse(shardId, out var shardIndex) || !route.TryGetShard(shardIndex, out _))
         {
             throw new SluiceException(SluiceErrorCode.NotFound, $"Shard {shardId} in stream {streamName} under account {tenant.AccountId} does not exist.");

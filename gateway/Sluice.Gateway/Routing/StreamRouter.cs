@@ -25,10 +25,11 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
         if (_routes.TryGetValue(key, out var cached))
         {
             var age = now - cached.FetchedAt;
-            if (age < options.Value.RouteTtl)
+            var ttl = StreamLifecycleRules.IsTransitioning(cached.Route.Definition.Status) ? options.Value.PendingRouteTtl : options.Value.RouteTtl;
+            if (age < ttl)
             {
                 // Refresh ahead, off the request path, so a busy stream never waits on PostgreSQL.
-                if (age > options.Value.RouteTtl / 2 && _refreshing.TryAdd(key, 0))
+                if (age > ttl / 2 && _refreshing.TryAdd(key, 0))
                 {
                     _ = RefreshInBackgroundAsync(tenant, streamName);
                 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Sluice.Core;
 using Sluice.Gateway.Routing;
 using Sluice.Metadata;
@@ -5,25 +6,83 @@ using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Streams;
 
-/// <summary>Stream administration for every face, scoped to the caller's tenant.</summary>
-public sealed class StreamService(StreamCatalog catalog, StreamRouter router)
+/// <summary>
+/// Stream administration for every face, scoped to the caller's tenant. Creation and deletion
+/// return at once with the stream CREATING or DELETING (as Kinesis does) while
+/// <see cref="StreamLifecycle"/> completes them; the <c>…AndWaitAsync</c> variants wait for that,
+/// within <see cref="StreamLifecycleOptions.WaitTimeout"/>, for faces that promise a settled stream.
+/// </summary>
+public sealed class StreamService(StreamCatalog catalog, StreamRouter router, StreamLifecycle lifecycle, IOptions<StreamLifecycleOptions> lifecycleOptions)
 {
     public const int DefaultListLimit = 100;
 
-    public Task<StreamDefinition> CreateAsync(
+    /// <summary>Stores the stream CREATING and starts making it ACTIVE in the background.</summary>
+    public async Task<StreamDefinition> CreateAsync(
         Tenant tenant,
         string name,
         int shardCount,
         int retentionHours,
         StreamMode mode = StreamMode.Provisioned,
         IReadOnlyDictionary<string, string>? tags = null,
-        CancellationToken cancellationToken = default) =>
-        Guard(() => catalog.CreateAsync(tenant, name, shardCount, retentionHours, mode, tags, cancellationToken));
+        CancellationToken cancellationToken = default)
+    {
+        var stream = await Guard(() => catalog.CreateAsync(tenant, name, shardCount, retentionHours, mode, tags, cancellationToken));
+        // A route cached for an earlier stream of that name must not outlive it.
+        router.Invalidate(tenant.Id, name);
+        lifecycle.Start(stream.Id);
+        return stream;
+    }
 
-    /// <summary>Changes the stream's settings; <paramref name="change"/> may throw a <see cref="SluiceException"/> to refuse.</summary>
+    /// <summary>
+    /// Creates the stream and waits until it is ACTIVE; it is returned still CREATING when the wait
+    /// runs out (a storage node that is down), and becomes ACTIVE later by itself.
+    /// </summary>
+    public async Task<StreamDefinition> CreateAndWaitAsync(Tenant tenant, string name, int shardCount, int retentionHours, CancellationToken cancellationToken = default)
+    {
+        var created = await CreateAsync(tenant, name, shardCount, retentionHours, cancellationToken: cancellationToken);
+        return await WaitAsync(created.Id, cancellationToken)
+            ?? throw new SluiceException(SluiceErrorCode.NotFound, $"Stream {name} under account {tenant.AccountId} was deleted while it was being created.");
+    }
+
+    /// <summary>
+    /// Marks the stream DELETING (a stream DELETING already is left so) and starts removing its
+    /// replicas in the background; returns it DELETING. See <see cref="StreamCatalog.BeginDeleteAsync"/>
+    /// for what refuses it.
+    /// </summary>
+    public async Task<StreamDefinition> DeleteAsync(
+        Tenant tenant, string name, bool enforceConsumerDeletion = false, bool allowWhileCreating = false, CancellationToken cancellationToken = default)
+    {
+        var stream = await Guard(() => catalog.BeginDeleteAsync(tenant, name, enforceConsumerDeletion, allowWhileCreating, cancellationToken));
+        router.Invalidate(tenant.Id, name);
+        lifecycle.Start(stream.Id);
+        return stream;
+    }
+
+    /// <summary>
+    /// Deletes the stream (also one still CREATING) and waits until it is gone: null then, or the
+    /// stream still DELETING when the wait runs out (it goes later by itself).
+    /// </summary>
+    public async Task<StreamDefinition?> DeleteAndWaitAsync(Tenant tenant, string name, CancellationToken cancellationToken = default)
+    {
+        var deleting = await DeleteAsync(tenant, name, allowWhileCreating: true, cancellationToken: cancellationToken);
+        return await WaitAsync(deleting.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes the stream's settings; <paramref name="change"/> may throw a <see cref="SluiceException"/>
+    /// to refuse. A stream CREATING or DELETING is refused with <see cref="SluiceErrorCode.ResourceInUse"/>.
+    /// </summary>
     public async Task UpdateAsync(Tenant tenant, string name, Action<StreamDefinition> change, CancellationToken cancellationToken = default)
     {
-        var found = await Guard(() => catalog.UpdateAsync(tenant.Id, name, change, cancellationToken));
+        var found = await Guard(() => catalog.UpdateAsync(tenant.Id, name, stream =>
+        {
+            if (StreamLifecycleRules.IsTransitioning(stream.Status))
+            {
+                throw new SluiceException(SluiceErrorCode.ResourceInUse, StreamCatalog.NotActiveMessage(tenant, stream));
+            }
+
+            change(stream);
+        }, cancellationToken));
         router.Invalidate(tenant.Id, name);
         if (!found)
         {
@@ -43,14 +102,16 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router)
         Tenant tenant, string? exclusiveStartName, int limit, CancellationToken cancellationToken = default) =>
         Guard(() => catalog.ListAsync(tenant.Id, exclusiveStartName, limit, cancellationToken));
 
-    public async Task DeleteAsync(Tenant tenant, string name, CancellationToken cancellationToken = default)
+    /// <summary>The stream once settled within the wait timeout, else as it is now; null when it is gone.</summary>
+    private async Task<StreamDefinition?> WaitAsync(long streamId, CancellationToken cancellationToken)
     {
-        var deleted = await Guard(() => catalog.DeleteAsync(tenant.Id, name, cancellationToken));
-        router.Invalidate(tenant.Id, name);
-        if (!deleted)
+        var result = await lifecycle.WaitAsync(streamId, lifecycleOptions.Value.WaitTimeout, cancellationToken);
+        if (result.IsSettled)
         {
-            throw new SluiceException(SluiceErrorCode.NotFound, $"Stream {name} under account {tenant.AccountId} not found.");
+            return result.Stream;
         }
+
+        return result.Stream ?? await Guard(() => catalog.FindByIdAsync(streamId, cancellationToken));
     }
 
     private static async Task<T> Guard<T>(Func<Task<T>> action)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sluice.Gateway.Auth;
+using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Streams;
 
@@ -13,7 +14,11 @@ public static class StreamsEndpoints
 
         group.MapPost("/", CreateAsync)
             .WithSummary("Create a stream")
-            .WithDescription("Creates a stream with the given number of shards, spread over the live storage nodes.")
+            .WithDescription(
+                "Creates a stream with the given number of shards, spread over the live storage nodes, and waits until it is ACTIVE " +
+                "(its storage nodes have prepared every shard): 201 with the stream ACTIVE. When that takes longer than the gateway's " +
+                "wait (Sluice:Lifecycle:WaitTimeout, 30 s by default; a storage node is down), 202 with the stream still CREATING: it " +
+                "becomes ACTIVE by itself once the node is back, and takes no records until then (409). A name still being deleted is 409.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -26,17 +31,24 @@ public static class StreamsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{name}", DeleteAsync)
             .WithSummary("Delete a stream")
-            .WithDescription("Deletes the stream and all its records.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription(
+                "Deletes the stream and all its records (also a stream still CREATING) and waits until its storage nodes have removed " +
+                "them: 204. When that takes longer than the gateway's wait (a storage node is down), 202 with the stream DELETING: " +
+                "it takes no records any more and goes by itself once the node is back. Deleting a DELETING stream is accepted again.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
-    private static async Task<Created<StreamDto>> CreateAsync(
+    private static async Task<Results<Created<StreamDto>, Accepted<StreamDto>>> CreateAsync(
         CreateStreamBody body, ClaimsPrincipal user, TenantResolver tenants, StreamService streams, CancellationToken cancellationToken)
     {
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
-        var stream = await streams.CreateAsync(tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, cancellationToken: cancellationToken);
-        return TypedResults.Created($"/v1/streams/{Uri.EscapeDataString(stream.Name)}", StreamDto.From(stream));
+        var stream = await streams.CreateAndWaitAsync(tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, cancellationToken);
+        var location = $"/v1/streams/{Uri.EscapeDataString(stream.Name)}";
+        return stream.Status == StreamStatus.Creating
+            ? TypedResults.Accepted(location, StreamDto.From(stream))
+            : TypedResults.Created(location, StreamDto.From(stream));
     }
 
     private static async Task<Ok<StreamListDto>> ListAsync(
@@ -55,11 +67,13 @@ public static class StreamsEndpoints
         return TypedResults.Ok(StreamDto.From(await streams.DescribeAsync(tenant, name, cancellationToken)));
     }
 
-    private static async Task<NoContent> DeleteAsync(
+    private static async Task<Results<NoContent, Accepted<StreamDto>>> DeleteAsync(
         string name, ClaimsPrincipal user, TenantResolver tenants, StreamService streams, CancellationToken cancellationToken)
     {
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
-        await streams.DeleteAsync(tenant, name, cancellationToken);
-        return TypedResults.NoContent();
+        var pending = await streams.DeleteAndWaitAsync(tenant, name, cancellationToken);
+        return pending is null
+            ? TypedResults.NoContent()
+            : TypedResults.Accepted($"/v1/streams/{Uri.EscapeDataString(name)}", StreamDto.From(pending));
     }
 }

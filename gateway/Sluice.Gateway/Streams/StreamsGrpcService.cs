@@ -15,7 +15,7 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
-        return Describe(await streams.CreateAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, cancellationToken: context.CancellationToken));
+        return Describe(await streams.CreateAndWaitAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, context.CancellationToken));
     }
 
     public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)
@@ -48,8 +48,8 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
     public override async Task<DeleteStreamResponse> DeleteStream(DeleteStreamRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
-        await streams.DeleteAsync(tenant, request.Name, context.CancellationToken);
-        return new DeleteStreamResponse();
+        var pending = await streams.DeleteAndWaitAsync(tenant, request.Name, context.CancellationToken);
+        return new DeleteStreamResponse { Status = pending is null ? "" : StreamDto.StatusName(pending.Status) };
     }
 
     private static StreamDescription Describe(StreamDefinition stream)

@@ -28,6 +28,12 @@ internal sealed partial class ReplicaManager(
     public async ValueTask<PartitionLog> GetLeaderLogAsync(long streamId, int shardIndex, int leaderEpoch, CancellationToken cancellationToken)
     {
         var shard = $"{streamId}/{shardIndex}";
+        if (IsRemoved(streamId, shardIndex))
+        {
+            // Its stream is being deleted: never re-create the log that DeleteShards removed.
+            throw StorageErrors.UnknownShard(shard);
+        }
+
         var assignment = await GetAssignmentAsync(streamId, shardIndex, leaderEpoch, cancellationToken)
             ?? throw StorageErrors.UnknownShard(shard);
         if (!string.Equals(assignment.LeaderNodeId, _node.Id, StringComparison.Ordinal))

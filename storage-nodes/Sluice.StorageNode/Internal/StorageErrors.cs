@@ -25,6 +25,9 @@ internal static class StorageErrors
     public static RpcException Unavailable(string message) =>
         Create(StatusCode.Unavailable, "unavailable", message);
 
+    public static RpcException StreamNotDeleting(long streamId, string status) =>
+        Create(StatusCode.FailedPrecondition, "stream-not-deleting", $"Stream {streamId} is {status}, not DELETING: its replicas are not removed.");
+
     public static RpcException InvalidArgument(string message) =>
         Create(StatusCode.InvalidArgument, "invalid-argument", message);
 

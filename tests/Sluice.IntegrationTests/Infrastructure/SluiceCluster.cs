@@ -25,8 +25,12 @@ public class SluiceCluster : IAsyncLifetime
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(48);
     private readonly List<HostProcess> _nodes = [];
     private readonly Lock _accessKeysLock = new();
+    private readonly TimeSpan _nodeLease;
+    private readonly TimeSpan? _lifecycleWaitTimeout;
     private ServiceProvider? _accessKeys;
     private string _dataRoot = "";
+    private string _hostsConnectionString = "";
+    private string _tlsKeyPath = "";
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -34,11 +38,18 @@ public class SluiceCluster : IAsyncLifetime
     /// The gateway's <c>Sluice:Kinesis:IteratorLifetime</c> (its default when null): short, so a
     /// test can wait for a Kinesis shard iterator to expire.
     /// </param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null)
+    /// <param name="nodeLease">
+    /// The gateway's <c>Sluice:Gateway:NodeLease</c> (6 s when null): how long a storage node that
+    /// stopped still counts as live when shards are placed.
+    /// </param>
+    /// <param name="lifecycleWaitTimeout">The gateway's <c>Sluice:Lifecycle:WaitTimeout</c> (its default when null).</param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null)
     {
         _nodeCount = nodeCount;
         _proxyMetadata = proxyMetadata;
         IteratorLifetime = iteratorLifetime;
+        _nodeLease = nodeLease ?? TimeSpan.FromSeconds(6);
+        _lifecycleWaitTimeout = lifecycleWaitTimeout;
     }
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
@@ -91,6 +102,7 @@ public class SluiceCluster : IAsyncLifetime
         }
 
         _dataRoot = TestEnvironment.NewTempDirectory("sluice-it");
+        _hostsConnectionString = hostsConnection.ConnectionString;
         for (var i = 1; i <= _nodeCount; i++)
         {
             _nodes.Add(CreateNode($"node-{i}", hostsConnection.ConnectionString));
@@ -103,27 +115,9 @@ public class SluiceCluster : IAsyncLifetime
         var httpsPort = TestEnvironment.FreePort();
         HttpsEndpoint = new Uri($"https://127.0.0.1:{httpsPort}");
         TlsCertificatePath = Path.Combine(_dataRoot, "gateway.crt");
-        var tlsKeyPath = Path.Combine(_dataRoot, "gateway.key");
-        WriteSelfSignedCertificate(TlsCertificatePath, tlsKeyPath);
-        var gatewayEnvironment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Metadata"] = hostsConnection.ConnectionString,
-            ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
-            ["Sluice__Gateway__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
-            ["Sluice__Gateway__HttpsPort"] = httpsPort.ToString(CultureInfo.InvariantCulture),
-            ["Sluice__Gateway__TlsCertificatePath"] = TlsCertificatePath,
-            ["Sluice__Gateway__TlsKeyPath"] = tlsKeyPath,
-            ["Sluice__Gateway__RouteTtl"] = "00:00:02",
-            ["Sluice__Gateway__NodeLease"] = "00:00:06",
-            ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
-            ["Sluice__Security__MasterKey"] = MasterKey,
-        };
-        if (IteratorLifetime is { } lifetime)
-        {
-            gatewayEnvironment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
-        }
-
-        var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, gatewayEnvironment, $"{HttpEndpoint}healthz");
+        _tlsKeyPath = Path.Combine(_dataRoot, "gateway.key");
+        WriteSelfSignedCertificate(TlsCertificatePath, _tlsKeyPath);
+        var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, GatewayEnvironment(httpPort, grpcPort, httpsPort), $"{HttpEndpoint}healthz");
         Gateway = gateway;
 
         // The gateway migrates the schema; nodes wait for PostgreSQL, and EF's migration lock keeps
@@ -161,6 +155,49 @@ public class SluiceCluster : IAsyncLifetime
         {
             TryDelete(_dataRoot);
         }
+    }
+
+    /// <summary>
+    /// Another gateway of this cluster (same database, keys and settings, ports of its own), not
+    /// started; the caller starts, stops and disposes it.
+    /// </summary>
+    internal (HostProcess Gateway, Uri HttpEndpoint) CreateExtraGateway(string name)
+    {
+        var httpPort = TestEnvironment.FreePort();
+        var endpoint = new Uri($"http://127.0.0.1:{httpPort}");
+        var environment = GatewayEnvironment(httpPort, TestEnvironment.FreePort(), TestEnvironment.FreePort());
+        return (new HostProcess(name, TestEnvironment.GatewayDll, environment, $"{endpoint}healthz"), endpoint);
+    }
+
+    /// <summary>The data directory of a storage node: shard logs are in <c>{stream id}/{shard index}</c> below it.</summary>
+    internal string NodeDataDirectory(string nodeId) => Path.Combine(_dataRoot, nodeId);
+
+    private Dictionary<string, string> GatewayEnvironment(int httpPort, int grpcPort, int httpsPort)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Metadata"] = _hostsConnectionString,
+            ["Sluice__Gateway__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__HttpsPort"] = httpsPort.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__TlsCertificatePath"] = TlsCertificatePath,
+            ["Sluice__Gateway__TlsKeyPath"] = _tlsKeyPath,
+            ["Sluice__Gateway__RouteTtl"] = "00:00:02",
+            ["Sluice__Gateway__NodeLease"] = _nodeLease.ToString("c", CultureInfo.InvariantCulture),
+            ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
+            ["Sluice__Security__MasterKey"] = MasterKey,
+        };
+        if (IteratorLifetime is { } lifetime)
+        {
+            environment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        if (_lifecycleWaitTimeout is { } wait)
+        {
+            environment["Sluice__Lifecycle__WaitTimeout"] = wait.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        return environment;
     }
 
     private static void WriteSelfSignedCertificate(string certificatePath, string keyPath)
@@ -312,6 +349,16 @@ public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iterato
     public const int IteratorLifetimeSeconds = 5;
 }
 
+/// <summary>
+/// A one-node cluster for stream lifecycle tests: its node counts as live for a minute after it
+/// stops (so a stream can be placed on it while it is down and stay CREATING or DELETING until it
+/// is back), and REST and gRPC stop waiting for a stream's transition after a few seconds.
+/// </summary>
+public sealed class LifecycleClusterFixture() : SluiceCluster(nodeCount: 1, nodeLease: TimeSpan.FromMinutes(1), lifecycleWaitTimeout: TimeSpan.FromSeconds(LifecycleWaitSeconds))
+{
+    public const int LifecycleWaitSeconds = 3;
+}
+
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
@@ -334,4 +381,10 @@ public sealed class MetadataOutageCollection : ICollectionFixture<MetadataOutage
 public sealed class KinesisClientCollection : ICollectionFixture<KinesisClientFixture>
 {
     public const string Name = "kinesis-clients";
+}
+
+[CollectionDefinition(Name)]
+public sealed class LifecycleClusterCollection : ICollectionFixture<LifecycleClusterFixture>
+{
+    public const string Name = "lifecycle-cluster";
 }

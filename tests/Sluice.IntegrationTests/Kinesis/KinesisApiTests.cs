@@ -21,7 +21,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         using var owned = client;
         using var h2 = new SignedKinesisClient(cluster.GrpcEndpoint, client.AccessKeyId, client.Secret, HttpVersion.Version20);
         var stream = Name("it");
-        await client.Inner.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 2 });
+        await client.Inner.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 2 });
 
         var entries = Enumerable.Range(0, 300).Select(i => new { Data = Convert.ToBase64String(Encoding.UTF8.GetBytes($"v{i}")), PartitionKey = $"k{i}" }).ToArray();
         var put = await h2.CallAsync("PutRecords", new { StreamName = stream, Records = entries });
@@ -96,7 +96,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         Assert.Equal("UnknownOperationException", (string)body!["__type"]!);
 
         var stream = Name("dup");
-        await client.Inner.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        await client.Inner.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
         (status, body) = await client.Inner.SendAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
         Assert.Equal("ResourceInUseException", (string)body!["__type"]!);
 
@@ -125,7 +125,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         using var a = owner;
         using var b = other;
         var stream = Name("iter");
-        await owner.Inner.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        await owner.Inner.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
         var iterator = (string)(await owner.Inner.CallAsync("GetShardIterator", new { StreamName = stream, ShardId = "shardId-000000000000", ShardIteratorType = "TRIM_HORIZON" }))["ShardIterator"]!;
 
         var bytes = Convert.FromBase64String(iterator);
@@ -159,7 +159,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         var names = Enumerable.Range(0, 3).Select(i => $"{prefix}-{i}").ToList();
         foreach (var name in names)
         {
-            await client.Inner.CallAsync("CreateStream", new { StreamName = name, ShardCount = 3 });
+            await client.Inner.CreateStreamAndWaitAsync(name, new { StreamName = name, ShardCount = 3 });
         }
 
         var page1 = await client.Inner.CallAsync("ListStreams", new { Limit = 2 });
@@ -198,12 +198,13 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         Assert.Equal(9, (int)limits["OpenShardCount"]!);
 
         var onDemand = $"{prefix}-od";
-        await client.Inner.CallAsync("CreateStream", new { StreamName = onDemand, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
+        await client.Inner.CreateStreamAndWaitAsync(onDemand, new { StreamName = onDemand, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
         var summary = (await client.Inner.CallAsync("DescribeStreamSummary", new { StreamName = onDemand }))["StreamDescriptionSummary"]!;
         Assert.Equal("ON_DEMAND", (string)summary["StreamModeDetails"]!["StreamMode"]!);
         Assert.Equal(4, (int)summary["OpenShardCount"]!);
 
         await client.Inner.CallAsync("DeleteStream", new { StreamName = names[2] });
+        await client.Inner.WaitUntilGoneAsync(names[2]);
         var (_, gone) = await client.Inner.SendAsync("DescribeStream", new { StreamName = names[2] });
         Assert.Equal("ResourceNotFoundException", (string)gone!["__type"]!);
     }
@@ -218,7 +219,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         {
             using var tls = new SignedKinesisClient(cluster.HttpsEndpoint, client.AccessKeyId, client.Secret, version, certificate);
             var stream = Name("tls");
-            await tls.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+            await tls.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
             var put = await tls.CallAsync("PutRecord", new { StreamName = stream, Data = "aGk=", PartitionKey = "p" });
             Assert.Equal("shardId-000000000000", (string)put["ShardId"]!);
             Assert.Equal(version, tls.LastVersion);
@@ -259,7 +260,7 @@ public sealed class KinesisApiTests(ClusterFixture cluster)
         var (client, _) = await NewClientAsync();
         using var owned = client;
         var stream = Name("cbor");
-        await client.Inner.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        await client.Inner.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
         const string Cbor = "application/x-amz-cbor-1.1";
         byte[] payload = [0, 1, 2, 0xFF, 0xFE];
 

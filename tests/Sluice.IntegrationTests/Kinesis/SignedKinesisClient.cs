@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sluice.Cli.Commands.Bench;
+using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Kinesis;
 
@@ -16,6 +17,9 @@ internal sealed class SignedKinesisClient(
     Uri endpoint, string accessKeyId, string secret, Version? httpVersion = null, System.Security.Cryptography.X509Certificates.X509Certificate2? trusted = null) : IDisposable
 {
     public const string Region = "us-east-1";
+
+    /// <summary>Bound of the waits for a stream's status: creation takes milliseconds, a loaded test run far longer.</summary>
+    public static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
@@ -68,6 +72,40 @@ internal sealed class SignedKinesisClient(
         }
 
         return answer ?? new JsonObject();
+    }
+
+    /// <summary>
+    /// CreateStream, then DescribeStreamSummary until the stream is ACTIVE: what a Kinesis user does
+    /// (the SDKs' stream_exists waiter), since CreateStream answers while the stream is CREATING.
+    /// </summary>
+    public async Task CreateStreamAndWaitAsync(string streamName, object request)
+    {
+        await CallAsync("CreateStream", request);
+        await WaitForStatusAsync(streamName, "ACTIVE");
+    }
+
+    /// <summary>Polls DescribeStreamSummary until the stream's status is <paramref name="status"/>.</summary>
+    public async Task WaitForStatusAsync(string streamName, string status, TimeSpan? timeout = null)
+    {
+        var last = "";
+        await Wait.UntilAsync(async () =>
+        {
+            var summary = await CallAsync("DescribeStreamSummary", new { StreamName = streamName });
+            last = (string)summary["StreamDescriptionSummary"]!["StreamStatus"]!;
+            return last == status;
+        }, timeout ?? StatusTimeout, () => $"stream {streamName} to be {status}; it is {last}");
+    }
+
+    /// <summary>Polls DescribeStreamSummary until it answers ResourceNotFoundException (the SDKs' stream_not_exists waiter).</summary>
+    public async Task WaitUntilGoneAsync(string streamName, TimeSpan? timeout = null)
+    {
+        var last = "";
+        await Wait.UntilAsync(async () =>
+        {
+            var (status, body) = await SendAsync("DescribeStreamSummary", new { StreamName = streamName });
+            last = body?.ToJsonString() ?? status.ToString();
+            return status == HttpStatusCode.BadRequest && (string?)body?["__type"] == "ResourceNotFoundException";
+        }, timeout ?? StatusTimeout, () => $"stream {streamName} to be gone; DescribeStreamSummary answered {last}");
     }
 
     public void Dispose() => _http.Dispose();

@@ -401,16 +401,20 @@ class Compat {
     console.log(`@aws-sdk/client-kinesis ${sdkVersion}, @smithy/node-http-handler ${handlerVersion}, node ${process.version}; ` +
       `handler ${this.handler} (${this.kinesis.config.requestHandler.constructor.name}); endpoint ${this.endpoint}, stream ${this.stream}`);
 
-    step(`CreateStream (${SHARD_COUNT} shards) and wait until ACTIVE`);
+    step(`CreateStream (${SHARD_COUNT} shards); waitUntilStreamExists until ACTIVE`);
+    // CreateStream answers while the stream is CREATING; it takes records once ACTIVE. A Kinesis
+    // user waits for that with waitUntilStreamExists.
     await this.send(new CreateStreamCommand({ StreamName: this.stream, ShardCount: SHARD_COUNT }));
     this.created = true;
-    this.checkSummary(await this.waitActive(), 24);
+    const first = (await this.summary()).StreamStatus;
+    check(first === "CREATING" || first === "ACTIVE", `a new stream is ${first}, not CREATING or ACTIVE`);
     try {
       await waitUntilStreamExists({ client: this.kinesis, maxWaitTime: WAIT_S, minDelay: 1, maxDelay: 1 }, { StreamName: this.stream });
     } catch (e) {
       fail(`waitUntilStreamExists: ${describeError(e)}`);
     }
-    ok(`ACTIVE; waitUntilStreamExists returned; account ${this.account}`);
+    this.checkSummary(await this.summary(), 24);
+    ok(`${first} at first; ACTIVE once waitUntilStreamExists returned; account ${this.account}`);
 
     step("ListStreams (paginated), DescribeStream, ListShards");
     const names = [];
