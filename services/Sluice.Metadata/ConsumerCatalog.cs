@@ -143,6 +143,13 @@ public sealed class ConsumerCatalog(IDbContextFactory<MetadataDbContext> context
         return await db.StreamConsumers.CountAsync(c => c.StreamId == streamId, cancellationToken);
     }
 
+    /// <summary>Consumers registered with the tenant's stream of that name, in any status (0 when there is no such stream).</summary>
+    public async Task<int> CountAsync(Guid tenantId, string streamName, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.StreamConsumers.CountAsync(c => c.Stream!.TenantId == tenantId && c.Stream.Name == streamName, cancellationToken);
+    }
+
     /// <summary>
     /// Moves every consumer CREATING for at least <paramref name="activationDelay"/> to ACTIVE and
     /// removes every one DELETING for at least <paramref name="deletionDelay"/>. Idempotent, so

@@ -3,12 +3,13 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
 using Sluice.Gateway.Streams;
+using Sluice.Metadata;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
-internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options)
+internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -56,6 +57,12 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
     public async Task<object?> DeleteStreamAsync(KinesisCall call, DeleteStreamRequest request, CancellationToken cancellationToken)
     {
         var name = StreamName(call, request);
+        if (request.EnforceConsumerDeletion != true && await consumers.CountAsync(call.Tenant.Id, name, cancellationToken) > 0)
+        {
+            throw new KinesisException(KinesisException.ResourceInUse,
+                $"Stream {name} under account {call.Tenant.AccountId} has registered consumers: deregister them first, or set EnforceConsumerDeletion to delete them with the stream.");
+        }
+
         await streams.DeleteAsync(call.Tenant, name, cancellationToken);
         return null;
     }
@@ -98,7 +105,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
             Encryption(stream.Encryption),
             stream.EncryptionKeyId,
             stream.Shards.Count(s => s.State == ShardState.Open),
-            ConsumerCount: 0));
+            ConsumerCount: await consumers.CountAsync(stream.Id, cancellationToken)));
     }
 
     public async Task<object?> ListStreamsAsync(KinesisCall call, ListStreamsRequest request, CancellationToken cancellationToken)
