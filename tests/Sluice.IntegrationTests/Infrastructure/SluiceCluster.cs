@@ -27,6 +27,7 @@ public class SluiceCluster : IAsyncLifetime
     private readonly Lock _accessKeysLock = new();
     private ServiceProvider? _accessKeys;
     private string _dataRoot = "";
+    private readonly IReadOnlyDictionary<string, string>? _gatewaySettings;
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -34,11 +35,13 @@ public class SluiceCluster : IAsyncLifetime
     /// The gateway's <c>Sluice:Kinesis:IteratorLifetime</c> (its default when null): short, so a
     /// test can wait for a Kinesis shard iterator to expire.
     /// </param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null)
+    /// <param name="gatewaySettings">More environment of the gateway (configuration keys with <c>__</c>).</param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, IReadOnlyDictionary<string, string>? gatewaySettings = null)
     {
         _nodeCount = nodeCount;
         _proxyMetadata = proxyMetadata;
         IteratorLifetime = iteratorLifetime;
+        _gatewaySettings = gatewaySettings;
     }
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
@@ -121,6 +124,11 @@ public class SluiceCluster : IAsyncLifetime
         if (IteratorLifetime is { } lifetime)
         {
             gatewayEnvironment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in _gatewaySettings ?? new Dictionary<string, string>())
+        {
+            gatewayEnvironment[key] = value;
         }
 
         var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, gatewayEnvironment, $"{HttpEndpoint}healthz");
@@ -310,6 +318,33 @@ public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iterato
     /// iterator and using it, short enough to wait out in a test.
     /// </summary>
     public const int IteratorLifetimeSeconds = 5;
+}
+
+/// <summary>
+/// A cluster for Kinesis enhanced fan-out: consumers become ACTIVE after
+/// <see cref="ActivationDelay"/>, and subscriptions last <see cref="SubscriptionLifetime"/>, send a
+/// heartbeat event after a second without records and check their leases twice a second.
+/// </summary>
+public sealed class KinesisConsumersFixture() : SluiceCluster(nodeCount: 1, gatewaySettings: new Dictionary<string, string>
+{
+    ["Sluice__Kinesis__ConsumerActivationDelay"] = ActivationDelay.ToString("c", CultureInfo.InvariantCulture),
+    ["Sluice__Kinesis__ConsumerDeletionDelay"] = "00:00:00.500",
+    ["Sluice__Kinesis__SubscriptionLifetime"] = SubscriptionLifetime.ToString("c", CultureInfo.InvariantCulture),
+    ["Sluice__Kinesis__SubscriptionHeartbeat"] = "00:00:01",
+    ["Sluice__Kinesis__SubscriptionLeaseCheckInterval"] = "00:00:00.500",
+})
+{
+    /// <summary>Long enough that 6 registrations at once are all still CREATING when the 6th is refused.</summary>
+    public static readonly TimeSpan ActivationDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Short, so a test sees a subscription end by itself.</summary>
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromSeconds(8);
+}
+
+[CollectionDefinition(Name)]
+public sealed class KinesisConsumersCollection : ICollectionFixture<KinesisConsumersFixture>
+{
+    public const string Name = "kinesis-consumers";
 }
 
 [CollectionDefinition(Name)]
