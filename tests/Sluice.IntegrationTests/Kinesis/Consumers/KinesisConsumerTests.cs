@@ -422,6 +422,49 @@ public sealed class KinesisConsumerTests(KinesisConsumersFixture cluster)
         Assert.Equal(first, RecordsOf(got).Select(r => (string)r["SequenceNumber"]!));
     }
 
+    [Fact]
+    public async Task A_closed_shard_read_to_its_end_sends_ChildShards_without_a_continuation_and_ends_the_stream()
+    {
+        await using var client = await NewClientAsync();
+        var stream = await client.CreateStreamAsync(shards: 1);
+        var written = await client.PutAsync(stream, ["a", "b", "c"]);
+        var arn = await client.RegisterActiveAsync(client.StreamArn(stream), "to-the-end");
+
+        // No API closes a shard on this branch yet: split shard 0 in the metadata as SplitShard would
+        // (closed after its 3 records; children 1 and 2 share its hash keys).
+        await using (var connection = new Npgsql.NpgsqlConnection(cluster.MetadataConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var split = new Npgsql.NpgsqlCommand(
+                """
+                UPDATE shards SET state = 'Closed', ending_offset = 3
+                    WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
+                INSERT INTO shards (stream_id, shard_index, starting_hash_key, ending_hash_key, parent_shard_index, state, replicas, isr, leader_node_id, leader_epoch, partition_epoch, created_at)
+                    SELECT stream_id, 1, '0', '170141183460469231731687303715884105727', 0, 'Open', replicas, isr, leader_node_id, 1, 1, now()
+                    FROM shards WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
+                INSERT INTO shards (stream_id, shard_index, starting_hash_key, ending_hash_key, parent_shard_index, state, replicas, isr, leader_node_id, leader_epoch, partition_epoch, created_at)
+                    SELECT stream_id, 2, '170141183460469231731687303715884105728', ending_hash_key, 0, 'Open', replicas, isr, leader_node_id, 1, 1, now()
+                    FROM shards WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
+                """,
+                connection);
+            split.Parameters.AddWithValue("stream", stream);
+            await split.ExecuteNonQueryAsync();
+        }
+
+        await using var subscription = await client.SubscribeOkAsync(new { ConsumerARN = arn, ShardId = "shardId-000000000000", StartingPosition = new { Type = "TRIM_HORIZON" } });
+        var events = await subscription.ReadUntilAsync(e => e.Count > 0 && e[^1].IsRecordsEvent && e[^1].Json["ChildShards"] is not null, EventTimeout);
+
+        Assert.Equal(written, RecordsOf(events).Select(r => (string)r["SequenceNumber"]!));
+        var last = events[^1];
+        Assert.Null(last.Continuation);
+        Assert.Empty(last.Records);
+        var children = last.Json["ChildShards"]!.AsArray();
+        Assert.Equal(["shardId-000000000001", "shardId-000000000002"], children.Select(c => (string)c!["ShardId"]!));
+        Assert.All(children, c => Assert.Equal(["shardId-000000000000"], c!["ParentShards"]!.AsArray().Select(p => (string)p!)));
+        Assert.Equal("170141183460469231731687303715884105728", (string)children[1]!["HashKeyRange"]!["StartingHashKey"]!);
+        Assert.Null(await subscription.NextAsync(EventTimeout));
+    }
+
     private static List<JsonNode> RecordsOf(IEnumerable<StreamEvent> events) =>
         [.. events.Where(e => e.IsRecordsEvent).SelectMany(e => e.Records).Select(r => r!)];
 
