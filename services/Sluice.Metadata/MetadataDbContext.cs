@@ -16,6 +16,10 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
 
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
 
+    public DbSet<StreamConsumer> StreamConsumers => Set<StreamConsumer>();
+
+    public DbSet<ConsumerSubscription> ConsumerSubscriptions => Set<ConsumerSubscription>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MetadataDbContext).Assembly);

@@ -16,6 +16,7 @@ public static class MetadataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options ?? CatalogOptions.Default);
         services.AddSingleton<StreamCatalog>();
+        services.AddSingleton<ConsumerCatalog>();
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<MetadataDatabase>();

@@ -351,6 +351,8 @@ class Compat:
         self.check_summary(self.wait_active(), 24)
         ok("24 → 48 → 24 hours; increasing to less is InvalidArgumentException")
 
+        self.enhanced_fan_out()
+
         step("error answers")
         missing = f"compat-boto3-missing-{rng.randrange(10**9)}"
         code, message = error_of(self.kinesis.describe_stream, StreamName=missing)
@@ -385,6 +387,89 @@ class Compat:
 
         total = sum(len(r) for r in self.written.values())
         print(f"PASS: boto3 compatibility ({total} records written and read back)", flush=True)
+
+    def wait_consumer(self, arn, want):
+        """Polls describe_stream_consumer until the consumer has status want (or is gone, for want None)."""
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            try:
+                description = self.kinesis.describe_stream_consumer(ConsumerARN=arn)["ConsumerDescription"]
+            except ClientError as e:
+                check(want is None and e.response["Error"]["Code"] == "ResourceNotFoundException", f"describe_stream_consumer: {e}")
+                return None
+            status = description["ConsumerStatus"]
+            if status == want:
+                return description
+            check(status in ("CREATING", "DELETING"), f"consumer status is {status!r}, waiting for {want}")
+            check(time.monotonic() < deadline, f"consumer still {status} after {WAIT_S:.0f}s (waiting for {want})")
+            time.sleep(0.5)
+
+    def subscribe(self, arn, shard_id, **position):
+        """subscribe_to_shard; retried while the server still holds a subscription just closed (ResourceInUseException)."""
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            try:
+                return self.kinesis.subscribe_to_shard(ConsumerARN=arn, ShardId=shard_id, StartingPosition=position)["EventStream"]
+            except ClientError as e:
+                check(e.response["Error"]["Code"] == "ResourceInUseException" and time.monotonic() < deadline, f"subscribe_to_shard: {e}")
+                time.sleep(0.5)
+
+    def read_events(self, events, shard_id, count):
+        """Reads SubscribeToShardEvents until count records came; returns them and the last continuation."""
+        got, continuation, heartbeats = [], None, 0
+        deadline = time.monotonic() + WAIT_S
+        for event in events:
+            check("SubscribeToShardEvent" in event, f"unexpected event {list(event)}")
+            e = event["SubscribeToShardEvent"]
+            check(isinstance(e.get("MillisBehindLatest"), int), f"SubscribeToShardEvent MillisBehindLatest is {e.get('MillisBehindLatest')!r}")
+            continuation = e.get("ContinuationSequenceNumber")
+            check(continuation and continuation.isdigit(), f"SubscribeToShardEvent ContinuationSequenceNumber is {continuation!r}")
+            heartbeats += not e["Records"]
+            for r in e["Records"]:
+                check(isinstance(r.get("ApproximateArrivalTimestamp"), datetime), f"record {r.get('SequenceNumber')} has no ApproximateArrivalTimestamp")
+                got.append((r["SequenceNumber"], r["PartitionKey"], r["Data"]))
+            if len(got) >= count:
+                return got, continuation, heartbeats
+            check(time.monotonic() < deadline, f"{shard_id}: {len(got)} of {count} records in {WAIT_S:.0f}s of SubscribeToShard events")
+        fail(f"{shard_id}: the event stream ended after {len(got)} of {count} records")
+
+    def enhanced_fan_out(self):
+        step("enhanced fan-out: register_stream_consumer, subscribe_to_shard and its EventStream, deregister_stream_consumer")
+        stream_arn = self.summary()["StreamARN"]
+        name = "compat-boto3-consumer"
+        consumer = self.kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName=name)["Consumer"]
+        arn = consumer["ConsumerARN"]
+        check(re.fullmatch(re.escape(f"{stream_arn}/consumer/{name}:") + r"\d+", arn), f"ConsumerARN {arn} is not {stream_arn}/consumer/{name}:<creation time>")
+        check(isinstance(consumer["ConsumerCreationTimestamp"], datetime), "RegisterStreamConsumer has no ConsumerCreationTimestamp")
+        description = self.wait_consumer(arn, "ACTIVE")
+        check(description["StreamARN"] == stream_arn and description["ConsumerName"] == name, f"DescribeStreamConsumer: {description}")
+        listed = [c["ConsumerARN"] for page in self.kinesis.get_paginator("list_stream_consumers").paginate(StreamARN=stream_arn) for c in page["Consumers"]]
+        check(listed == [arn], f"ListStreamConsumers lists {listed}")
+        check(self.summary()["ConsumerCount"] == 1, "DescribeStreamSummary ConsumerCount is not 1")
+        ok(f"{arn} ACTIVE, described, listed, counted")
+
+        shard_id, start, _ = self.shards[0]
+        count = len(self.written[shard_id])
+        events = self.subscribe(arn, shard_id, Type="TRIM_HORIZON")
+        got, continuation, _ = self.read_events(events, shard_id, count)
+        events.close()
+        self.expect(shard_id, got, "SubscribeToShard TRIM_HORIZON", lambda i, s, e: True)
+        check(continuation == got[-1][0], f"ContinuationSequenceNumber {continuation} is not the last record's {got[-1][0]}")
+        ok(f"TRIM_HORIZON: all {count} records of {shard_id} pushed in order, same bytes and keys")
+
+        events = self.subscribe(arn, shard_id, Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=continuation)
+        epoch = 10
+        self.put_one(f"efo-live-{shard_id}", b"pushed live", epoch, explicit_hash_key=str(start))
+        got, _, heartbeats = self.read_events(events, shard_id, 1)
+        events.close()
+        self.expect(shard_id, got, "SubscribeToShard AFTER_SEQUENCE_NUMBER", lambda i, s, e: e == epoch)
+        ok(f"AFTER_SEQUENCE_NUMBER of the continuation: only the record put since, pushed live ({heartbeats} events without records before it)")
+
+        code, message = error_of(self.kinesis.delete_stream, StreamName=self.stream)
+        check(code == "ResourceInUseException", f"delete_stream with a registered consumer: expected ResourceInUseException, got {code}: {message}")
+        self.kinesis.deregister_stream_consumer(ConsumerARN=arn)
+        self.wait_consumer(arn, None)
+        ok("delete_stream with a consumer: ResourceInUseException; deregistered, then gone")
 
     def cleanup(self):
         if self.created:

@@ -17,7 +17,8 @@
 #
 # Creates a 2-shard stream, writes with put-record (with and without --explicit-hash-key and
 # --sequence-number-for-ordering) and put-records, reads every shard back with each iterator
-# type, changes the retention, checks three error answers and deletes the stream. The AT_TIMESTAMP
+# type, changes the retention, registers, describes, lists and deregisters a stream consumer,
+# checks three error answers and deletes the stream. The AT_TIMESTAMP
 # step compares the client's clock with the server's arrival times, so run it on the server's
 # machine (or one whose clock agrees within a few hundred milliseconds). Prints a line per step;
 # exits 1 with "FAIL: ..." on the first failed check (also when the CLI itself fails).
@@ -258,6 +259,46 @@ must decrease-stream-retention-period --stream-name "$STREAM" --retention-period
 wait_for_status ACTIVE
 check summary "$work/summary.json" "$STREAM" "$SHARD_COUNT" 24 "$ACCOUNT"
 ok "24 → 48 → 24 hours"
+
+step "stream consumers: register-stream-consumer, describe-stream-consumer, list-stream-consumers, deregister-stream-consumer"
+# (subscribe-to-shard is not in the AWS CLI v1, which leaves out event-stream operations; the SDK scripts subscribe.)
+stream_arn="$(check get "$work/summary.json" StreamDescriptionSummary.StreamARN)"
+consumer="compat-cli-consumer"
+must register-stream-consumer --stream-arn "$stream_arn" --consumer-name "$consumer" >"$work/consumer.json"
+consumer_arn="$(check get "$work/consumer.json" Consumer.ConsumerARN)"
+[[ "$consumer_arn" =~ ^"$stream_arn"/consumer/"$consumer":[0-9]+$ ]] ||
+  fail "ConsumerARN $consumer_arn is not $stream_arn/consumer/$consumer:<creation epoch seconds>"
+status="$(check get "$work/consumer.json" Consumer.ConsumerStatus)"
+[[ "$status" =~ ^(CREATING|ACTIVE)$ ]] || fail "a new consumer is $status"
+deadline=$((SECONDS + WAIT_S))
+while :; do
+  must describe-stream-consumer --consumer-arn "$consumer_arn" >"$work/consumer.json"
+  status="$(check get "$work/consumer.json" ConsumerDescription.ConsumerStatus)"
+  [[ "$status" == ACTIVE ]] && break
+  [[ "$status" == CREATING ]] || fail "consumer status is '$status'"
+  ((SECONDS < deadline)) || fail "consumer still $status after ${WAIT_S}s"
+  sleep 0.5
+done
+[[ "$(check get "$work/consumer.json" ConsumerDescription.StreamARN)" == "$stream_arn" ]] || fail "describe-stream-consumer names another stream"
+must describe-stream-consumer --stream-arn "$stream_arn" --consumer-name "$consumer" >"$work/consumer2.json"
+[[ "$(check get "$work/consumer2.json" ConsumerDescription.ConsumerARN)" == "$consumer_arn" ]] || fail "describe by stream ARN and name found another consumer"
+must list-stream-consumers --stream-arn "$stream_arn" >"$work/consumers.json"
+[[ "$(check get "$work/consumers.json" Consumers.0.ConsumerARN)" == "$consumer_arn" && -z "$(check get "$work/consumers.json" Consumers.1)" ]] ||
+  fail "list-stream-consumers does not list exactly the consumer: $(head -c 500 "$work/consumers.json")"
+must describe-stream-summary --stream-name "$STREAM" >"$work/summary.json"
+[[ "$(check get "$work/summary.json" StreamDescriptionSummary.ConsumerCount)" == 1 ]] || fail "ConsumerCount is not 1"
+expect_error ResourceInUseException "" register-stream-consumer --stream-arn "$stream_arn" --consumer-name "$consumer"
+expect_error ResourceInUseException "" delete-stream --stream-name "$STREAM"
+must deregister-stream-consumer --consumer-arn "$consumer_arn" >/dev/null
+deadline=$((SECONDS + WAIT_S))
+while kin describe-stream-consumer --consumer-arn "$consumer_arn" >"$work/consumer.json"; do
+  status="$(check get "$work/consumer.json" ConsumerDescription.ConsumerStatus)"
+  [[ "$status" == DELETING ]] || fail "a deregistered consumer is $status"
+  ((SECONDS < deadline)) || fail "consumer still described ${WAIT_S}s after deregister-stream-consumer"
+  sleep 0.5
+done
+check error "$work/err" ResourceNotFoundException
+ok "registered, ACTIVE, described by ARN and by name, listed, counted; a duplicate name and delete-stream are ResourceInUseException; deregistered, DELETING, gone"
 
 step "error answers"
 missing="compat-cli-missing-$RANDOM$RANDOM"

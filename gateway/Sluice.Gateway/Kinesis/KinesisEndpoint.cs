@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Core;
 using Sluice.Gateway.Kinesis.Auth;
+using Sluice.Gateway.Kinesis.Consumers;
 using Sluice.Gateway.Kinesis.Protocol;
 using Sluice.Metadata;
 
@@ -61,6 +62,13 @@ internal static partial class KinesisEndpoint
             if (operation.Length == 0)
             {
                 throw new KinesisException(KinesisException.UnknownOperation, $"Unknown operation '{target}': X-Amz-Target must be {TargetPrefix}<Operation>.");
+            }
+
+            if (operation == SubscribeToShardOperation.Operation)
+            {
+                // Streams its own response (an event stream) for minutes.
+                await services.GetRequiredService<SubscribeToShardOperation>().SubscribeAsync(context, call, body, cbor);
+                return;
             }
 
             var answer = await DispatchAsync(operation, call, body, services, context.RequestAborted);
@@ -167,6 +175,7 @@ internal static partial class KinesisEndpoint
     {
         var streams = services.GetRequiredService<KinesisStreamOperations>();
         var records = services.GetRequiredService<KinesisRecordOperations>();
+        var consumers = services.GetRequiredService<KinesisConsumerOperations>();
         var json = KinesisJsonContext.Default;
         object? answer = operation switch
         {
@@ -188,6 +197,10 @@ internal static partial class KinesisEndpoint
             "StartStreamEncryption" => await streams.SetEncryptionAsync(call, Parse(body, json.StreamEncryptionRequest), start: true, cancellationToken),
             "StopStreamEncryption" => await streams.SetEncryptionAsync(call, Parse(body, json.StreamEncryptionRequest), start: false, cancellationToken),
             "DescribeLimits" => await streams.DescribeLimitsAsync(call, cancellationToken),
+            "RegisterStreamConsumer" => await consumers.RegisterAsync(call, body, cancellationToken),
+            "DescribeStreamConsumer" => await consumers.DescribeAsync(call, body, cancellationToken),
+            "ListStreamConsumers" => await consumers.ListAsync(call, body, cancellationToken),
+            "DeregisterStreamConsumer" => await consumers.DeregisterAsync(call, body, cancellationToken),
             _ => throw new KinesisException(KinesisException.UnknownOperation, $"Operation {operation} is not supported."),
         };
 

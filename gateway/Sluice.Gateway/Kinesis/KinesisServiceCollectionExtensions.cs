@@ -1,4 +1,5 @@
 using Sluice.Gateway.Kinesis.Auth;
+using Sluice.Gateway.Kinesis.Consumers;
 using Sluice.Metadata;
 
 namespace Sluice.Gateway.Kinesis;
@@ -24,6 +25,7 @@ internal static class KinesisServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<KinesisStreamOperations>();
         services.AddSingleton<KinesisRecordOperations>();
+        services.AddKinesisConsumers();
         return services;
     }
 }

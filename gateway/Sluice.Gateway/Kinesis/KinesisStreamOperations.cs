@@ -9,7 +9,7 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
-internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options)
+internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -101,7 +101,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
             Encryption(stream.Encryption),
             stream.EncryptionKeyId,
             stream.Shards.Count(s => s.State == ShardState.Open),
-            ConsumerCount: 0));
+            ConsumerCount: await consumers.CountAsync(stream.Id, cancellationToken)));
     }
 
     public async Task<object?> ListStreamsAsync(KinesisCall call, ListStreamsRequest request, CancellationToken cancellationToken)

@@ -193,6 +193,11 @@ public sealed partial class RecordService(
 
                 return new ReadOutcome(shardIndex, response, behind);
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped waiting (a long poll of a client that went away): not a storage fault.
+                throw new OperationCanceledException(cancellationToken);
+            }
             catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
             {
                 route = await router.RefreshAsync(tenant, streamName, cancellationToken);

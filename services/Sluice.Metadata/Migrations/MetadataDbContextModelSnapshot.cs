@@ -73,6 +73,34 @@ namespace Sluice.Metadata.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Sluice.Metadata.Model.ConsumerSubscription", b =>
+                {
+                    b.Property<long>("ConsumerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("consumer_id");
+
+                    b.Property<int>("ShardIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("shard_index");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.HasKey("ConsumerId", "ShardIndex")
+                        .HasName("pk_consumer_subscriptions");
+
+                    b.HasIndex("SubscriptionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_consumer_subscriptions_subscription_id");
+
+                    b.ToTable("consumer_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.Property<long>("StreamId")
@@ -183,6 +211,52 @@ namespace Sluice.Metadata.Migrations
                         .HasName("pk_storage_nodes");
 
                     b.ToTable("storage_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.StreamConsumer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleting_since");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("StreamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stream_consumers");
+
+                    b.HasIndex("StreamId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_stream_consumers_stream_id_name");
+
+                    b.ToTable("stream_consumers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_stream_consumers_name", "name ~ '^[a-zA-Z0-9_.-]{1,128}$'");
+                        });
                 });
 
             modelBuilder.Entity("Sluice.Metadata.Model.StreamDefinition", b =>
@@ -319,6 +393,16 @@ namespace Sluice.Metadata.Migrations
                         .HasConstraintName("fk_access_keys_tenants_tenant_id");
                 });
 
+            modelBuilder.Entity("Sluice.Metadata.Model.ConsumerSubscription", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.StreamConsumer", null)
+                        .WithMany()
+                        .HasForeignKey("ConsumerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_consumer_subscriptions_stream_consumers_consumer_id");
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.HasOne("Sluice.Metadata.Model.StreamDefinition", "Stream")
@@ -327,6 +411,18 @@ namespace Sluice.Metadata.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_shards_streams_stream_id");
+
+                    b.Navigation("Stream");
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.StreamConsumer", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.StreamDefinition", "Stream")
+                        .WithMany()
+                        .HasForeignKey("StreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_stream_consumers_streams_stream_id");
 
                     b.Navigation("Stream");
                 });

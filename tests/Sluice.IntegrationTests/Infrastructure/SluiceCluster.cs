@@ -31,6 +31,7 @@ public class SluiceCluster : IAsyncLifetime
     private string _dataRoot = "";
     private string _hostsConnectionString = "";
     private string _tlsKeyPath = "";
+    private readonly IReadOnlyDictionary<string, string>? _gatewaySettings;
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -43,13 +44,15 @@ public class SluiceCluster : IAsyncLifetime
     /// stopped still counts as live when shards are placed.
     /// </param>
     /// <param name="lifecycleWaitTimeout">The gateway's <c>Sluice:Lifecycle:WaitTimeout</c> (its default when null).</param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null)
+    /// <param name="gatewaySettings">More environment of the gateway (configuration keys with <c>__</c>).</param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null)
     {
         _nodeCount = nodeCount;
         _proxyMetadata = proxyMetadata;
         IteratorLifetime = iteratorLifetime;
         _nodeLease = nodeLease ?? TimeSpan.FromSeconds(6);
         _lifecycleWaitTimeout = lifecycleWaitTimeout;
+        _gatewaySettings = gatewaySettings;
     }
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
@@ -195,6 +198,11 @@ public class SluiceCluster : IAsyncLifetime
         if (_lifecycleWaitTimeout is { } wait)
         {
             environment["Sluice__Lifecycle__WaitTimeout"] = wait.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in _gatewaySettings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
         }
 
         return environment;
@@ -357,6 +365,33 @@ public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iterato
 public sealed class LifecycleClusterFixture() : SluiceCluster(nodeCount: 1, nodeLease: TimeSpan.FromMinutes(1), lifecycleWaitTimeout: TimeSpan.FromSeconds(LifecycleWaitSeconds))
 {
     public const int LifecycleWaitSeconds = 3;
+}
+
+/// <summary>
+/// A cluster for Kinesis enhanced fan-out: consumers become ACTIVE after
+/// <see cref="ActivationDelay"/>, and subscriptions last <see cref="SubscriptionLifetime"/>, send a
+/// heartbeat event after a second without records and check their leases twice a second.
+/// </summary>
+public sealed class KinesisConsumersFixture() : SluiceCluster(nodeCount: 1, gatewaySettings: new Dictionary<string, string>
+{
+    ["Sluice__Kinesis__ConsumerActivationDelay"] = ActivationDelay.ToString("c", CultureInfo.InvariantCulture),
+    ["Sluice__Kinesis__ConsumerDeletionDelay"] = "00:00:00.500",
+    ["Sluice__Kinesis__SubscriptionLifetime"] = SubscriptionLifetime.ToString("c", CultureInfo.InvariantCulture),
+    ["Sluice__Kinesis__SubscriptionHeartbeat"] = "00:00:01",
+    ["Sluice__Kinesis__SubscriptionLeaseCheckInterval"] = "00:00:00.500",
+})
+{
+    /// <summary>Long enough that 6 registrations at once are all still CREATING when the 6th is refused.</summary>
+    public static readonly TimeSpan ActivationDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Short, so a test sees a subscription end by itself.</summary>
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromSeconds(8);
+}
+
+[CollectionDefinition(Name)]
+public sealed class KinesisConsumersCollection : ICollectionFixture<KinesisConsumersFixture>
+{
+    public const string Name = "kinesis-consumers";
 }
 
 [CollectionDefinition(Name)]

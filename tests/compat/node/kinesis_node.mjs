@@ -31,7 +31,9 @@
 // Creates a 2-shard stream, writes with PutRecord (with and without ExplicitHashKey and
 // SequenceNumberForOrdering) and 10,000 binary records with PutRecords in batches of 500, reads
 // every shard back from TRIM_HORIZON, checks the other iterator types on one shard, changes the
-// retention, checks the error answers and deletes the stream. The AT_TIMESTAMP step compares this
+// retention, registers a stream consumer and subscribes it to a shard (SubscribeToShard's event
+// stream: every record from TRIM_HORIZON, then one pushed live), checks the error answers and
+// deletes the stream. The AT_TIMESTAMP step compares this
 // machine's clock with the server's arrival times, so run it on the server's machine. Prints a line
 // per step; exits 1 with "FAIL: ..." on the first failed check.
 
@@ -88,6 +90,11 @@ const {
   IncreaseStreamRetentionPeriodCommand,
   DecreaseStreamRetentionPeriodCommand,
   paginateListStreams,
+  RegisterStreamConsumerCommand,
+  DescribeStreamConsumerCommand,
+  ListStreamConsumersCommand,
+  DeregisterStreamConsumerCommand,
+  SubscribeToShardCommand,
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } = sdk;
@@ -540,6 +547,8 @@ class Compat {
     this.checkSummary(await this.waitActive(), 24);
     ok("24 → 48 → 24 hours; increasing to less is InvalidArgumentException");
 
+    await this.enhancedFanOut();
+
     step("error answers");
     const missing = `compat-node-missing-${rng.int(0, 999_999_999)}`;
     answer = await this.errorOf(new DescribeStreamCommand({ StreamName: missing }));
@@ -589,6 +598,110 @@ class Compat {
     check(this.responses > 0, "no response passed the protocol check");
     ok(`all ${this.responses} responses came over ${this.expectedProtocol}`);
     console.log(`PASS: @aws-sdk/client-kinesis (${this.handler}) (${this.writtenCount()} records written and read back over ${this.expectedProtocol})`);
+  }
+
+  /** Polls DescribeStreamConsumer until the consumer has status want (or is gone, for want null). */
+  async waitConsumer(arn, want) {
+    const deadline = performance.now() + WAIT_S * 1000;
+    for (;;) {
+      let description;
+      try {
+        description = (await this.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: arn }), { abortSignal: AbortSignal.timeout(WAIT_S * 1000) })).ConsumerDescription;
+      } catch (e) {
+        check(want === null && e.name === "ResourceNotFoundException", () => `DescribeStreamConsumer: ${describeError(e)}`);
+        return null;
+      }
+      if (description.ConsumerStatus === want) {
+        return description;
+      }
+      check(["CREATING", "DELETING"].includes(description.ConsumerStatus), `consumer status is ${description.ConsumerStatus}, waiting for ${want}`);
+      check(performance.now() < deadline, `consumer still ${description.ConsumerStatus} after ${WAIT_S} s (waiting for ${want})`);
+      await sleep(500);
+    }
+  }
+
+  /**
+   * SubscribeToShard, then SubscribeToShardEvents until count records came; the subscription is
+   * closed by leaving the loop. Retried while the server still holds a subscription just closed.
+   */
+  async subscribeAndRead(arn, shardId, position, count) {
+    const deadline = performance.now() + WAIT_S * 1000;
+    let output;
+    for (;;) {
+      try {
+        output = await this.kinesis.send(new SubscribeToShardCommand({ ConsumerARN: arn, ShardId: shardId, StartingPosition: position }),
+          { abortSignal: AbortSignal.timeout(WAIT_S * 1000) });
+        break;
+      } catch (e) {
+        check(e.name === "ResourceInUseException" && performance.now() < deadline, () => `SubscribeToShard: ${describeError(e)}`);
+        await sleep(500);
+      }
+    }
+    const records = [];
+    let continuation;
+    let events = 0;
+    try {
+      for await (const event of output.EventStream) {
+        check(event.SubscribeToShardEvent, () => `unexpected event ${JSON.stringify(Object.keys(event))}`);
+        const e = event.SubscribeToShardEvent;
+        events++;
+        check(Number.isInteger(e.MillisBehindLatest), `SubscribeToShardEvent MillisBehindLatest is ${e.MillisBehindLatest}`);
+        continuation = e.ContinuationSequenceNumber;
+        check(/^\d+$/.test(continuation ?? ""), `SubscribeToShardEvent ContinuationSequenceNumber is ${continuation}`);
+        for (const r of e.Records) {
+          check(r.ApproximateArrivalTimestamp instanceof Date, `record ${r.SequenceNumber} has no ApproximateArrivalTimestamp`);
+          check(r.Data instanceof Uint8Array, `record ${r.SequenceNumber} has no binary Data`);
+          records.push({ sequence: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data });
+        }
+        if (records.length >= count) {
+          return { records, continuation, events };
+        }
+        check(performance.now() < deadline, `${shardId}: ${records.length} of ${count} records in ${WAIT_S} s of SubscribeToShard events`);
+      }
+    } catch (e) {
+      if (e instanceof CheckFailed) {
+        throw e;
+      }
+      fail(`reading the SubscribeToShard event stream: ${describeError(e)}`);
+    }
+    fail(`${shardId}: the event stream ended after ${records.length} of ${count} records`);
+  }
+
+  async enhancedFanOut() {
+    step("enhanced fan-out: RegisterStreamConsumer, SubscribeToShard and its event stream, DeregisterStreamConsumer");
+    const streamArn = (await this.summary()).StreamARN;
+    const name = `compat-node-${this.handler}`;
+    const { Consumer } = await this.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }));
+    const arn = Consumer.ConsumerARN;
+    check(arn.startsWith(`${streamArn}/consumer/${name}:`) && /:\d+$/.test(arn), `ConsumerARN ${arn} is not ${streamArn}/consumer/${name}:<creation time>`);
+    check(Consumer.ConsumerCreationTimestamp instanceof Date, "RegisterStreamConsumer has no ConsumerCreationTimestamp");
+    const description = await this.waitConsumer(arn, "ACTIVE");
+    check(description.StreamARN === streamArn && description.ConsumerName === name, () => `DescribeStreamConsumer: ${JSON.stringify(description)}`);
+    const listed = (await this.send(new ListStreamConsumersCommand({ StreamARN: streamArn }))).Consumers.map((c) => c.ConsumerARN);
+    check(JSON.stringify(listed) === JSON.stringify([arn]), `ListStreamConsumers lists ${listed}`);
+    check((await this.summary()).ConsumerCount === 1, "DescribeStreamSummary ConsumerCount is not 1");
+    ok(`${arn} ACTIVE, described, listed, counted`);
+
+    const { id: shardId, start } = this.shards[this.shards.length - 1];
+    const count = this.written.get(shardId).size;
+    const all = await this.subscribeAndRead(arn, shardId, { Type: "TRIM_HORIZON" }, count);
+    this.expect(shardId, all.records, "SubscribeToShard TRIM_HORIZON", () => true);
+    check(all.continuation === all.records[all.records.length - 1].sequence, `ContinuationSequenceNumber ${all.continuation} is not the last record's`);
+    ok(`TRIM_HORIZON: all ${count} records of ${shardId} pushed in order in ${all.events} events, same bytes and keys`);
+
+    const epoch = 10;
+    const live = this.subscribeAndRead(arn, shardId, { Type: "AFTER_SEQUENCE_NUMBER", SequenceNumber: all.continuation }, 1);
+    await sleep(500);
+    await this.putOne(`efo-live-${shardId}`, new TextEncoder().encode("pushed live"), epoch, { explicitHashKey: String(start) });
+    const pushed = await live;
+    this.expect(shardId, pushed.records, "SubscribeToShard AFTER_SEQUENCE_NUMBER", (_, e) => e === epoch);
+    ok("AFTER_SEQUENCE_NUMBER of the continuation: only the record put since, pushed live");
+
+    const answer = await this.errorOf(new DeleteStreamCommand({ StreamName: this.stream }));
+    check(answer.code === "ResourceInUseException", `DeleteStream with a registered consumer: expected ResourceInUseException, got ${answer.code}: ${answer.message}`);
+    await this.send(new DeregisterStreamConsumerCommand({ ConsumerARN: arn }));
+    await this.waitConsumer(arn, null);
+    ok("DeleteStream with a consumer: ResourceInUseException; deregistered, then gone");
   }
 
   async cleanup() {
