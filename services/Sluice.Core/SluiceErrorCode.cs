@@ -23,4 +23,13 @@ public enum SluiceErrorCode
 
     /// <summary>A bug or an unexpected failure.</summary>
     Internal,
+
+    /// <summary>The stream is busy with another change (not ACTIVE, or a reshard is under way); retry once it is ACTIVE.</summary>
+    ResourceInUse,
+
+    /// <summary>The request would go over a limit (shards per stream or per account).</summary>
+    LimitExceeded,
+
+    /// <summary>The operation is not supported for the stream as it is configured (e.g. resharding an on-demand stream).</summary>
+    NotSupported,
 }
