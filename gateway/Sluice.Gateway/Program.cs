@@ -56,6 +56,8 @@ builder.Services.AddSingleton<StreamRouter>();
 builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();
 builder.Services.AddSingleton<RecordService>();
+builder.Services.AddSingleton<ShardSealer>();
+builder.Services.AddSingleton<ReshardService>();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {

@@ -26,14 +26,18 @@ public sealed record ReshardStep(PlannedShard Parent, PlannedShard? AdjacentPare
         ]);
     }
 
-    /// <summary>Merges <paramref name="lower"/> with <paramref name="upper"/>, which starts right after it, into one child.</summary>
-    public static ReshardStep Merge(PlannedShard lower, PlannedShard upper, int nextIndex)
+    /// <summary>
+    /// Merges <paramref name="parent"/> with <paramref name="adjacent"/>, whose range borders it
+    /// above or below, into one child that covers both.
+    /// </summary>
+    public static ReshardStep Merge(PlannedShard parent, PlannedShard adjacent, int nextIndex)
     {
+        var (lower, upper) = parent.Range.Start < adjacent.Range.Start ? (parent, adjacent) : (adjacent, parent);
         if (lower.Range.End == UInt128.MaxValue || lower.Range.End + 1 != upper.Range.Start)
         {
-            throw new ArgumentException($"Shards {lower.Index} and {upper.Index} are not adjacent.", nameof(upper));
+            throw new ArgumentException($"Shards {parent.Index} and {adjacent.Index} are not adjacent.", nameof(adjacent));
         }
 
-        return new ReshardStep(lower, upper, [new PlannedShard(nextIndex, new HashKeyRange(lower.Range.Start, upper.Range.End))]);
+        return new ReshardStep(parent, adjacent, [new PlannedShard(nextIndex, new HashKeyRange(lower.Range.Start, upper.Range.End))]);
     }
 }

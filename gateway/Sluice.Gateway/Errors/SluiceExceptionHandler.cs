@@ -45,6 +45,8 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.PositionTrimmed => StatusCodes.Status410Gone,
         SluiceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         SluiceErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        SluiceErrorCode.ResourceInUse => StatusCodes.Status409Conflict,
+        SluiceErrorCode.LimitExceeded or SluiceErrorCode.NotSupported => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -56,6 +58,9 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.PositionTrimmed => "Position trimmed",
         SluiceErrorCode.Unauthenticated => "Unauthenticated",
         SluiceErrorCode.Unavailable => "Service unavailable",
+        SluiceErrorCode.ResourceInUse => "Resource in use",
+        SluiceErrorCode.LimitExceeded => "Limit exceeded",
+        SluiceErrorCode.NotSupported => "Not supported",
         _ => "Internal failure",
     };
 

@@ -31,6 +31,9 @@ public sealed class KinesisException(string type, string message, int statusCode
         SluiceErrorCode.InvalidArgument or SluiceErrorCode.PositionTrimmed => new(InvalidArgument, error.Message),
         SluiceErrorCode.Unavailable => new(ServiceUnavailable, error.Message, StatusCodes.Status503ServiceUnavailable),
         SluiceErrorCode.Unauthenticated => new("UnrecognizedClientException", error.Message),
+        SluiceErrorCode.ResourceInUse => new(ResourceInUse, error.Message),
+        SluiceErrorCode.LimitExceeded => new(LimitExceeded, error.Message),
+        SluiceErrorCode.NotSupported => new(Validation, error.Message),
         _ => new(InternalFailure, "Internal service failure.", StatusCodes.Status500InternalServerError),
     };
 }
