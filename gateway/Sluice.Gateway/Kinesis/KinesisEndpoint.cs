@@ -167,6 +167,8 @@ internal static partial class KinesisEndpoint
     {
         var streams = services.GetRequiredService<KinesisStreamOperations>();
         var records = services.GetRequiredService<KinesisRecordOperations>();
+        var reshards = services.GetRequiredService<KinesisReshardOperations>();
+        var reshardJson = KinesisReshardJsonContext.Default;
         var json = KinesisJsonContext.Default;
         object? answer = operation switch
         {
@@ -188,6 +190,9 @@ internal static partial class KinesisEndpoint
             "StartStreamEncryption" => await streams.SetEncryptionAsync(call, Parse(body, json.StreamEncryptionRequest), start: true, cancellationToken),
             "StopStreamEncryption" => await streams.SetEncryptionAsync(call, Parse(body, json.StreamEncryptionRequest), start: false, cancellationToken),
             "DescribeLimits" => await streams.DescribeLimitsAsync(call, cancellationToken),
+            "SplitShard" => await reshards.SplitShardAsync(call, Parse(body, reshardJson.SplitShardRequest), cancellationToken),
+            "MergeShards" => await reshards.MergeShardsAsync(call, Parse(body, reshardJson.MergeShardsRequest), cancellationToken),
+            "UpdateShardCount" => await reshards.UpdateShardCountAsync(call, Parse(body, reshardJson.UpdateShardCountRequest), cancellationToken),
             _ => throw new KinesisException(KinesisException.UnknownOperation, $"Operation {operation} is not supported."),
         };
 

@@ -24,6 +24,7 @@ internal static class KinesisServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<KinesisStreamOperations>();
         services.AddSingleton<KinesisRecordOperations>();
+        services.AddSingleton<KinesisReshardOperations>();
         return services;
     }
 }
