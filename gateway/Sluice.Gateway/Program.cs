@@ -156,6 +156,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapKinesisApi();
 app.MapStreamsApi();
+app.MapReshardApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

@@ -414,9 +414,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         new HashKeyRangeModel(shard.StartingHashKey, shard.EndingHashKey),
         new SequenceNumberRangeModel(
             SequenceNumber.Encode(shard.ShardIndex, 0),
-            // As Kinesis: a closed shard's range ends at the highest sequence number the shard could
-            // have had (above all its records, and there even when it never got one); an open one has no end.
-            shard.State == ShardState.Closed ? SequenceNumber.Encode(shard.ShardIndex, long.MaxValue) : null));
+            ShardDto.EndingSequenceNumberOf(shard)));
 
     private static string Status(StreamStatus status) => status switch
     {
