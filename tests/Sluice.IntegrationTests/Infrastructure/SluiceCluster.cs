@@ -27,6 +27,7 @@ public class SluiceCluster : IAsyncLifetime
     private readonly Lock _accessKeysLock = new();
     private ServiceProvider? _accessKeys;
     private string _dataRoot = "";
+    private Dictionary<string, string> _gatewayEnvironment = [];
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -123,6 +124,7 @@ public class SluiceCluster : IAsyncLifetime
             gatewayEnvironment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
         }
 
+        _gatewayEnvironment = gatewayEnvironment;
         var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, gatewayEnvironment, $"{HttpEndpoint}healthz");
         Gateway = gateway;
 
@@ -255,6 +257,34 @@ public class SluiceCluster : IAsyncLifetime
     }
 
     internal HostProcess Node(string nodeId) => _nodes.Single(n => n.Name == nodeId);
+
+    /// <summary>
+    /// Starts another gateway of the cluster (same database, keys and settings, its own ports),
+    /// with route caches of its own: what a second gateway instance behind a load balancer sees.
+    /// The caller disposes it.
+    /// </summary>
+    internal async Task<(HostProcess Gateway, Uri HttpEndpoint)> StartExtraGatewayAsync()
+    {
+        var http = new Uri($"http://127.0.0.1:{TestEnvironment.FreePort()}");
+        var environment = new Dictionary<string, string>(_gatewayEnvironment)
+        {
+            ["Sluice__Gateway__HttpPort"] = http.Port.ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__GrpcPort"] = TestEnvironment.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Sluice__Gateway__HttpsPort"] = "0",
+        };
+        var gateway = new HostProcess($"gateway-{http.Port}", TestEnvironment.GatewayDll, environment, $"{http}healthz");
+        try
+        {
+            gateway.Start();
+            await gateway.WaitHealthyAsync(StartTimeout);
+            return (gateway, http);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
 
     private HostProcess CreateNode(string id, string connectionString)
     {
