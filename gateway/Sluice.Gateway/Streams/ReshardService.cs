@@ -15,6 +15,10 @@ namespace Sluice.Gateway.Streams;
 /// it, records where each parent ends, and sets the stream back to ACTIVE.
 /// </summary>
 /// <remarks>
+/// One reshard of a stream at a time: the caller holds the stream's reshard lock (a PostgreSQL
+/// session advisory lock) from before the transaction until the stream is ACTIVE again, and the
+/// transaction moves ACTIVE to UPDATING by compare-and-set. A stream found UPDATING by whoever
+/// gets the lock was left so by a gateway that died mid-reshard, and is set right then.
 /// A parent whose leader cannot be reached keeps no recorded end: its leader refuses appends as
 /// soon as it re-reads the assignment (on its next refresh or restart), and the seal is retried
 /// before the stream's next reshard and by the first reader that reaches the parent's end, so the
@@ -32,8 +36,8 @@ public sealed partial class ReshardService(
                 $"NewStartingHashKey {newStartingHashKey} is not a decimal integer between 0 and 2^128 - 1.");
         }
 
-        await PrecheckAsync(tenant, name, addedShards: 1, cancellationToken);
-        return await RunAsync(tenant, name, (stream, next) =>
+        var found = await PrecheckAsync(tenant, name, addedShards: 1, cancellationToken);
+        return await RunAsync(tenant, found, (stream, next) =>
         {
             var shard = FindOpen(stream, shardToSplit, tenant);
             var range = RangeOf(shard);
@@ -51,8 +55,8 @@ public sealed partial class ReshardService(
     /// <summary>Merges two open shards whose hash-key ranges border each other into one.</summary>
     public async Task<ReshardOutcome> MergeAsync(Tenant tenant, string name, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
     {
-        await PrecheckAsync(tenant, name, addedShards: 0, cancellationToken);
-        return await RunAsync(tenant, name, (stream, next) =>
+        var found = await PrecheckAsync(tenant, name, addedShards: 0, cancellationToken);
+        return await RunAsync(tenant, found, (stream, next) =>
         {
             var shard = FindOpen(stream, shardToMerge, tenant);
             var adjacent = FindOpen(stream, adjacentShardToMerge, tenant);
@@ -87,7 +91,7 @@ public sealed partial class ReshardService(
             await CheckAccountLimitAsync(tenant, targetShardCount - open, cancellationToken);
         }
 
-        return await RunAsync(tenant, name, (current, next) =>
+        return await RunAsync(tenant, stream, (current, next) =>
         {
             var openShards = current.Shards.Where(s => s.State == ShardState.Open).Select(s => new PlannedShard(s.ShardIndex, RangeOf(s))).ToList();
             CheckTarget(openShards.Count);
@@ -111,9 +115,31 @@ public sealed partial class ReshardService(
     }
 
     private async Task<ReshardOutcome> RunAsync(
-        Tenant tenant, string name, Func<StreamDefinition, int, IReadOnlyList<ReshardStep>> plan, CancellationToken cancellationToken)
+        Tenant tenant, StreamDefinition found, Func<StreamDefinition, int, IReadOnlyList<ReshardStep>> plan, CancellationToken cancellationToken)
     {
+        var name = found.Name;
+        await using var reshardLock = await Guard(() => catalog.TryLockReshardAsync(found.Id, cancellationToken))
+            ?? throw StreamCatalog.NotActive(name, tenant.AccountId, StreamStatus.Updating);
+        var current = await Guard(() => catalog.FindAsync(tenant.Id, name, cancellationToken));
+        if (current is null || current.Id != found.Id)
+        {
+            throw new SluiceException(SluiceErrorCode.NotFound, $"Stream {name} under account {tenant.AccountId} not found.");
+        }
+
         await RetryPendingSealsAsync(tenant, name, cancellationToken);
+        if (current.Status == StreamStatus.Updating)
+        {
+            // Nobody holds the lock, so no reshard is under way: one died after its transaction
+            // (its gateway stopped). Its shards are consistent; what it left is the seal, retried
+            // above, and the way back to ACTIVE.
+            await Guard(async () =>
+            {
+                await catalog.CompleteReshardAsync(current.Id, cancellationToken);
+                return true;
+            });
+            LogRepaired(logger, name, current.Id);
+        }
+
         var result = await Guard(() => catalog.ReshardAsync(tenant, name, plan, cancellationToken));
         var stream = result.Stream;
         LogResharded(logger, stream.Name, stream.Id, result.PreviousOpenShardCount, stream.ShardCount);
@@ -180,7 +206,8 @@ public sealed partial class ReshardService(
                 $"Stream {name} under account {tenant.AccountId} is in ON_DEMAND capacity mode: SplitShard, MergeShards and UpdateShardCount are only supported for streams in PROVISIONED mode.");
         }
 
-        if (stream.Status != StreamStatus.Active)
+        // UPDATING may be what a reshard that died left behind: the reshard lock tells (RunAsync).
+        if (stream.Status is not (StreamStatus.Active or StreamStatus.Updating))
         {
             throw StreamCatalog.NotActive(name, tenant.AccountId, stream.Status);
         }
@@ -239,6 +266,9 @@ public sealed partial class ReshardService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resharded stream {StreamName} ({StreamId}): {Before} open shards before, {After} after")]
     private static partial void LogResharded(ILogger logger, string streamName, long streamId, int before, int after);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamName} ({StreamId}) was left UPDATING by a reshard that did not finish; set back to ACTIVE")]
+    private static partial void LogRepaired(ILogger logger, string streamName, long streamId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resharded stream {StreamName}, but sealing its closed shards is deferred: {Reason}")]
     private static partial void LogSealDeferred(ILogger logger, string streamName, string reason);

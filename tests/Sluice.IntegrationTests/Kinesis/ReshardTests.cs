@@ -231,10 +231,17 @@ public sealed class ReshardTests(ClusterFixture cluster)
         await ExpectAsync(client, "SplitShard", new { StreamName = stream, ShardToSplit = Shard(0), NewStartingHashKey = "5" },
             "InvalidArgumentException", $"Shard {Shard(0)} in stream {stream} under account {account} has already been merged or split, and thus is not eligible for merging or splitting.");
 
-        // A stream that is not ACTIVE (here: marked UPDATING, as during another reshard) is in use.
-        await SetStatusAsync(stream, "Updating");
-        await ExpectAsync(client, "UpdateShardCount", new { StreamName = stream, TargetShardCount = 2, ScalingType = "UNIFORM_SCALING" },
-            "ResourceInUseException", $"Stream {stream} under account {account} not ACTIVE, instead in state UPDATING");
+        // While another gateway reshards the stream (it holds the stream's reshard lock), the stream is in use.
+        await using (await HoldReshardLockAsync(stream))
+        {
+            await ExpectAsync(client, "UpdateShardCount", new { StreamName = stream, TargetShardCount = 2, ScalingType = "UNIFORM_SCALING" },
+                "ResourceInUseException", $"Stream {stream} under account {account} not ACTIVE, instead in state UPDATING");
+        }
+
+        // So is a stream in any other state than ACTIVE.
+        await SetStatusAsync(stream, "Creating");
+        await ExpectAsync(client, "MergeShards", new { StreamName = stream, ShardToMerge = Shard(2), AdjacentShardToMerge = Shard(3) },
+            "ResourceInUseException", $"Stream {stream} under account {account} not ACTIVE, instead in state CREATING");
         await SetStatusAsync(stream, "Active");
 
         var onDemand = Name("od");
@@ -246,6 +253,24 @@ public sealed class ReshardTests(ClusterFixture cluster)
         await client.CallAsync("CreateStream", new { StreamName = big, ShardCount = 40 });
         await ExpectAsync(client, "UpdateShardCount", new { StreamName = big, TargetShardCount = 80, ScalingType = "UNIFORM_SCALING" }, "LimitExceededException", null);
         Assert.Equal(40, (int)(await client.CallAsync("DescribeStreamSummary", new { StreamName = big }))["StreamDescriptionSummary"]!["OpenShardCount"]!);
+    }
+
+    [Fact]
+    public async Task A_stream_left_UPDATING_by_a_reshard_that_died_is_set_right_by_the_next_one()
+    {
+        using var client = await NewClientAsync();
+        var stream = Name("orphan");
+        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 2 });
+        // What a gateway that died between the reshard's transaction and its end leaves: UPDATING, and no lock held.
+        await SetStatusAsync(stream, "Updating");
+        Assert.Equal("UPDATING", (string)(await client.CallAsync("DescribeStreamSummary", new { StreamName = stream }))["StreamDescriptionSummary"]!["StreamStatus"]!);
+
+        var scaled = await client.CallAsync("UpdateShardCount", new { StreamName = stream, TargetShardCount = 4, ScalingType = "UNIFORM_SCALING" });
+
+        Assert.Equal(4, (int)scaled["TargetShardCount"]!);
+        var summary = (await client.CallAsync("DescribeStreamSummary", new { StreamName = stream }))["StreamDescriptionSummary"]!;
+        Assert.Equal("ACTIVE", (string)summary["StreamStatus"]!);
+        Assert.Equal(4, (int)summary["OpenShardCount"]!);
     }
 
     [Fact]
@@ -330,6 +355,18 @@ public sealed class ReshardTests(ClusterFixture cluster)
         update.Parameters.AddWithValue("status", status);
         update.Parameters.AddWithValue("name", stream);
         Assert.Equal(1, await update.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>Takes the stream's reshard lock as another gateway resharding it would; disposing releases it.</summary>
+    private async Task<NpgsqlConnection> HoldReshardLockAsync(string stream)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cluster.MetadataConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT pg_advisory_lock(@class, (SELECT id FROM streams WHERE name = @name)::int)", connection);
+        query.Parameters.AddWithValue("class", Sluice.Metadata.StreamCatalog.ReshardLockClass);
+        query.Parameters.AddWithValue("name", stream);
+        await query.ExecuteNonQueryAsync();
+        return connection;
     }
 
     private static async Task<List<Written>> PutAsync(Client client, string stream, string prefix, int count, string? explicitHashKey = null)
