@@ -61,6 +61,8 @@ builder.Services.AddOptions<StreamLifecycleOptions>().BindConfiguration(StreamLi
 builder.Services.AddSingleton<StreamLifecycle>();
 builder.Services.AddHostedService<StreamLifecycleService>();
 builder.Services.AddSingleton<RecordService>();
+builder.Services.AddSingleton<ShardSealer>();
+builder.Services.AddSingleton<ReshardService>();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {
@@ -159,6 +161,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapKinesisApi();
 app.MapStreamsApi();
+app.MapReshardApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

@@ -82,4 +82,55 @@ public sealed partial class SluiceClient
         await Streams.DeleteStreamAsync(new DeleteStreamRequest { Name = name }, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Splits an open shard in two: the lower child takes its hash keys below
+    /// <paramref name="newStartingHashKey"/>, the upper child the rest. The shard closes; its
+    /// records stay readable, and a read at its end names the children.
+    /// </summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="shardId">The open shard to split.</param>
+    /// <param name="newStartingHashKey">Decimal 128-bit hash key strictly inside the shard's range: the upper child's first.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stream after the split.</returns>
+    /// <exception cref="Grpc.Core.RpcException">
+    /// FAILED_PRECONDITION while the stream is not ACTIVE, INVALID_ARGUMENT for a hash key not inside
+    /// the shard or a closed shard, NOT_FOUND for a missing stream or shard, RESOURCE_EXHAUSTED over a shard limit.
+    /// </exception>
+    public async Task<StreamDescription> SplitShardAsync(string name, string shardId, string newStartingHashKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new SplitShardRequest { Name = name, ShardId = shardId, NewStartingHashKey = newStartingHashKey };
+        return await Streams.SplitShardAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Merges two open shards whose hash-key ranges border each other into one; both close.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="shardId">One of the shards (the merged shard's parent).</param>
+    /// <param name="adjacentShardId">The shard bordering it (the merged shard's adjacent parent).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stream after the merge.</returns>
+    /// <exception cref="Grpc.Core.RpcException">FAILED_PRECONDITION while the stream is not ACTIVE, INVALID_ARGUMENT for shards that are not adjacent or not open.</exception>
+    public async Task<StreamDescription> MergeShardsAsync(string name, string shardId, string adjacentShardId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new MergeShardsRequest { Name = name, ShardId = shardId, AdjacentShardId = adjacentShardId };
+        return await Streams.MergeShardsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Splits and merges shards until <paramref name="targetShardCount"/> open shards cover the
+    /// hash-key space in equal ranges (Kinesis' UNIFORM_SCALING).
+    /// </summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="targetShardCount">Open shards wanted: between half and double the current count.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The shard counts before and after, and the stream.</returns>
+    /// <exception cref="Grpc.Core.RpcException">FAILED_PRECONDITION while the stream is not ACTIVE, INVALID_ARGUMENT for a target outside half to double.</exception>
+    public async Task<UpdateShardCountResponse> UpdateShardCountAsync(string name, int targetShardCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new UpdateShardCountRequest { Name = name, TargetShardCount = targetShardCount };
+        return await Streams.UpdateShardCountAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -26,10 +26,17 @@ public enum SluiceErrorCode
 
     /// <summary>
     /// The stream is not in a state that allows the operation: it is still being created or
-    /// already being deleted, or it has consumers that the request did not agree to delete.
+    /// already being deleted, a reshard is under way, or it has consumers that the request did not
+    /// agree to delete.
     /// </summary>
     ResourceInUse,
 
     /// <summary>The stream exists but is not ACTIVE (it is CREATING or DELETING): it takes no reads or writes.</summary>
     StreamNotActive,
+
+    /// <summary>The request would go over a limit (shards per stream or per account).</summary>
+    LimitExceeded,
+
+    /// <summary>The operation is not supported for the stream as it is configured (e.g. resharding an on-demand stream).</summary>
+    NotSupported,
 }

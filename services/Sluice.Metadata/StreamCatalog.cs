@@ -55,23 +55,10 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var cutoff = now - options.NodeLease;
-        var liveNodes = await db.StorageNodes.AsNoTracking()
-            .Where(n => n.HeartbeatAt > cutoff)
-            .Select(n => n.Id)
-            .ToListAsync(cancellationToken);
-        if (liveNodes.Count == 0)
-        {
-            throw new SluiceException(SluiceErrorCode.Unavailable, "No storage node is available to place the stream's shards; retry later.");
-        }
-
-        var leaderLoad = await db.Shards.AsNoTracking()
-            .Where(s => s.State == ShardState.Open && s.LeaderNodeId != null)
-            .GroupBy(s => s.LeaderNodeId!)
-            .Select(g => new { NodeId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.NodeId, x => x.Count, cancellationToken);
+        var liveNodes = await LiveNodesAsync(db, cutoff, cancellationToken);
 
         var replicationFactor = Math.Min(options.DefaultReplicationFactor, liveNodes.Count);
-        var placement = new ShardPlacer(liveNodes, leaderLoad);
+        var placement = await CreatePlacerAsync(db, liveNodes, cancellationToken);
         var ranges = HashKeyRange.Split(shardCount);
         var stream = new StreamDefinition
         {
@@ -115,6 +102,31 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         }
 
         return stream;
+    }
+
+    private static async Task<List<string>> LiveNodesAsync(MetadataDbContext db, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var liveNodes = await db.StorageNodes.AsNoTracking()
+            .Where(n => n.HeartbeatAt > cutoff)
+            .Select(n => n.Id)
+            .ToListAsync(cancellationToken);
+        if (liveNodes.Count == 0)
+        {
+            throw new SluiceException(SluiceErrorCode.Unavailable, "No storage node is available to place the stream's shards; retry later.");
+        }
+
+        return liveNodes;
+    }
+
+    /// <summary>Places new shards on <paramref name="liveNodes"/>, counting the open shards each already leads.</summary>
+    private static async Task<ShardPlacer> CreatePlacerAsync(MetadataDbContext db, List<string> liveNodes, CancellationToken cancellationToken)
+    {
+        var leaderLoad = await db.Shards.AsNoTracking()
+            .Where(s => s.State == ShardState.Open && s.LeaderNodeId != null)
+            .GroupBy(s => s.LeaderNodeId!)
+            .Select(g => new { NodeId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.NodeId, x => x.Count, cancellationToken);
+        return new ShardPlacer(liveNodes, leaderLoad);
     }
 
     /// <summary>The tenant's stream with its shards, or null.</summary>
@@ -186,7 +198,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Shards.AsNoTracking()
             .Where(s => s.StreamId == streamId && s.ShardIndex == shardIndex)
-            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours))
+            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours, s.State == ShardState.Closed))
             .SingleOrDefaultAsync(cancellationToken);
     }
 
@@ -196,7 +208,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Shards.AsNoTracking()
             .Where(s => s.Replicas.Contains(nodeId))
-            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours))
+            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours, s.State == ShardState.Closed))
             .ToListAsync(cancellationToken);
     }
 }

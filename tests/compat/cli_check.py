@@ -305,6 +305,60 @@ def cmd_error(stderr_path, code, message=None):
         fail(f"{code} message is {match.group(2).strip()!r}, expected {message!r}")
 
 
+def cmd_check_put_to(result_path, shard, pk, data_b64, epoch):
+    """A put-record after a reshard must land in SHARD; prints the expected-records line."""
+    result = load(result_path)
+    seq = result.get("SequenceNumber")
+    check_sequence(seq, f"PutRecord {pk}")
+    if result.get("ShardId") != shard:
+        fail(f"PutRecord {pk} went to {result.get('ShardId')}, expected {shard}")
+    print(f"{shard}\t{seq}\t{pk}\t{data_b64}\t{epoch}")
+
+
+def cmd_children(path):
+    """Prints the ChildShards of a GetRecords page (nothing while the shard goes on)."""
+    page = load(path)
+    children = page.get("ChildShards")
+    if not children:
+        return
+    if page.get("NextShardIterator") is not None:
+        fail(f"GetRecords answered ChildShards and a NextShardIterator: {json.dumps(page)[:500]}")
+    if page.get("MillisBehindLatest") != 0:
+        fail(f"GetRecords at the end of a shard answered MillisBehindLatest {page.get('MillisBehindLatest')!r}")
+    for child in children:
+        if not child.get("ShardId") or not child.get("ParentShards") or not child.get("HashKeyRange"):
+            fail(f"a ChildShards entry lacks ShardId, ParentShards or HashKeyRange: {child!r}")
+    print(" ".join(sorted(c["ShardId"] for c in children)))
+
+
+def cmd_split_children(path, parent, start, middle, end):
+    """list-shards after split-shard: PARENT has an EndingSequenceNumber, its two children split its range at MIDDLE."""
+    shards = {s["ShardId"]: s for s in load(path)["Shards"]}
+    if not shards[parent]["SequenceNumberRange"].get("EndingSequenceNumber"):
+        fail(f"split parent {parent} has no EndingSequenceNumber")
+    children = sorted((s for s in shards.values() if s.get("ParentShardId") == parent), key=lambda s: int(s["HashKeyRange"]["StartingHashKey"]))
+    ranges = [(int(c["HashKeyRange"]["StartingHashKey"]), int(c["HashKeyRange"]["EndingHashKey"])) for c in children]
+    if ranges != [(int(start), int(middle) - 1), (int(middle), int(end))]:
+        fail(f"children of {parent} have ranges {ranges}, expected [{start}, {int(middle) - 1}] and [{middle}, {end}]")
+    if any(c.get("SequenceNumberRange", {}).get("EndingSequenceNumber") or c.get("AdjacentParentShardId") for c in children):
+        fail(f"a new child of {parent} looks closed or merged: {children}")
+    print(children[0]["ShardId"], children[1]["ShardId"])
+
+
+def cmd_merged_child(path, parent, adjacent):
+    """list-shards after merge-shards: one open shard with PARENT and ADJACENT as parents, covering both."""
+    shards = {s["ShardId"]: s for s in load(path)["Shards"]}
+    merged = [s for s in shards.values() if s.get("ParentShardId") == parent and s.get("AdjacentParentShardId") == adjacent]
+    if len(merged) != 1:
+        fail(f"expected one shard merged from {parent} and {adjacent}, found {merged}")
+    low, high = shards[parent]["HashKeyRange"], shards[adjacent]["HashKeyRange"]
+    want = (min(int(low["StartingHashKey"]), int(high["StartingHashKey"])), max(int(low["EndingHashKey"]), int(high["EndingHashKey"])))
+    got = (int(merged[0]["HashKeyRange"]["StartingHashKey"]), int(merged[0]["HashKeyRange"]["EndingHashKey"]))
+    if got != want:
+        fail(f"merged shard {merged[0]['ShardId']} covers {got}, expected {want}")
+    print(merged[0]["ShardId"])
+
+
 COMMANDS = {
     "get": cmd_get,
     "shards": cmd_shards,
@@ -317,6 +371,10 @@ COMMANDS = {
     "nth": cmd_nth,
     "expect": cmd_expect,
     "error": cmd_error,
+    "check-put-to": cmd_check_put_to,
+    "children": cmd_children,
+    "split-children": cmd_split_children,
+    "merged-child": cmd_merged_child,
 }
 
 if __name__ == "__main__":

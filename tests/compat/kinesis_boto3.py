@@ -20,8 +20,10 @@ Optional environment:
 
 Creates a 2-shard stream, writes with put_record (with and without ExplicitHashKey and
 SequenceNumberForOrdering) and 10,000 binary records with put_records in batches of 500, reads
-every shard back with each iterator type, changes the retention, checks the error answers and
-deletes the stream. The AT_TIMESTAMP step compares this machine's clock with the server's arrival
+every shard back with each iterator type, changes the retention, checks the error answers,
+reshards (split_shard, merge_shards, update_shard_count), reads the whole stream back across
+parents and children as a Kinesis consumer does (each parent to its ChildShards before its
+children), and deletes the stream. The AT_TIMESTAMP step compares this machine's clock with the server's arrival
 times, so run it on the server's machine (or one whose clock agrees within a few hundred ms).
 Prints a line per step; exits 1 with "FAIL: ..." on the first failed check.
 """
@@ -370,6 +372,8 @@ class Compat:
         check(code == "InvalidArgumentException", f"get_records with a garbage iterator: expected InvalidArgumentException, got {code}: {message}")
         ok("get_records with a garbage iterator: InvalidArgumentException")
 
+        self.reshard()
+
         step("delete_stream")
         self.kinesis.delete_stream(StreamName=self.stream)
         deadline = time.monotonic() + WAIT_S
@@ -470,6 +474,100 @@ class Compat:
         self.kinesis.deregister_stream_consumer(ConsumerARN=arn)
         self.wait_consumer(arn, None)
         ok("delete_stream with a consumer: ResourceInUseException; deregistered, then gone")
+
+    def list_all_shards(self):
+        shards, args = [], {"StreamName": self.stream}
+        while True:
+            page = self.kinesis.list_shards(**args)
+            shards.extend(page["Shards"])
+            if not page.get("NextToken"):
+                return shards
+            args = {"NextToken": page["NextToken"]}
+
+    def put_after_reshard(self, prefix, count, explicit_hash_key):
+        """put_records to wherever the stream routes now; remembered under the shard each record went to."""
+        records = [{"PartitionKey": f"{prefix}-{i}", "Data": f"{prefix}-{i}".encode(), "ExplicitHashKey": str(explicit_hash_key)} for i in range(count)]
+        result = self.kinesis.put_records(StreamName=self.stream, Records=records)
+        check(result.get("FailedRecordCount") == 0, f"PutRecords after a reshard: FailedRecordCount {result.get('FailedRecordCount')!r}")
+        for record, entry in zip(records, result["Records"]):
+            self.remember(entry["ShardId"], entry["SequenceNumber"], record["PartitionKey"], record["Data"], 9)
+        return {entry["ShardId"] for entry in result["Records"]}
+
+    def read_lineage(self):
+        """Every shard from TRIM_HORIZON, parents to their end (ChildShards, no NextShardIterator) before children."""
+        shards = self.list_all_shards()
+        parents = {s["ShardId"]: [p for p in (s.get("ParentShardId"), s.get("AdjacentParentShardId")) if p] for s in shards}
+        closed = {s["ShardId"] for s in shards if s["SequenceNumberRange"].get("EndingSequenceNumber")}
+        ready = [shard for shard, ps in parents.items() if not ps]
+        done, got = set(), {}
+        while ready:
+            shard = ready.pop(0)
+            it, records, children = self.iterator(shard, "TRIM_HORIZON"), [], []
+            deadline = time.monotonic() + WAIT_S
+            while True:
+                page = self.kinesis.get_records(ShardIterator=it)
+                records.extend((r["SequenceNumber"], r["PartitionKey"], r["Data"]) for r in page["Records"])
+                if "ChildShards" in page:
+                    check(shard in closed, f"GetRecords of open shard {shard} answered ChildShards")
+                    check(page.get("NextShardIterator") is None, f"GetRecords at the end of {shard} answered a NextShardIterator with its ChildShards")
+                    check(page.get("MillisBehindLatest") == 0, f"GetRecords at the end of {shard}: MillisBehindLatest {page.get('MillisBehindLatest')}")
+                    for child in page["ChildShards"]:
+                        check(shard in child["ParentShards"], f"child {child['ShardId']} of {shard} does not list it among its ParentShards")
+                        check(set(child["ParentShards"]) == set(parents[child["ShardId"]]), f"ChildShards lists parents {child['ParentShards']} of {child['ShardId']}, ListShards {parents[child['ShardId']]}")
+                        children.append(child["ShardId"])
+                    break
+                it = page.get("NextShardIterator")
+                check(it, f"GetRecords of {shard} answered neither NextShardIterator nor ChildShards")
+                if not page["Records"] and page["MillisBehindLatest"] == 0 and shard not in closed:
+                    break
+                check(time.monotonic() < deadline, f"{shard} not read to its end in {WAIT_S:.0f}s")
+            got[shard] = records
+            done.add(shard)
+            for child in children:
+                if child not in done and child not in ready and all(p in done for p in parents[child]):
+                    ready.append(child)
+        check(done == set(parents), f"the lineage walk from the stream's first shards missed {sorted(set(parents) - done)}")
+        return got
+
+    def reshard(self):
+        step("split_shard, then put and read across parent and children")
+        parent, start, end = self.shards[0]
+        middle = (start + end + 1) // 2
+        self.kinesis.split_shard(StreamName=self.stream, ShardToSplit=parent, NewStartingHashKey=str(middle))
+        check(self.wait_active()["OpenShardCount"] == SHARD_COUNT + 1, "OpenShardCount after split_shard is not one more")
+        shards = {s["ShardId"]: s for s in self.list_all_shards()}
+        check(shards[parent]["SequenceNumberRange"].get("EndingSequenceNumber"), f"split parent {parent} has no EndingSequenceNumber")
+        children = sorted(shard for shard, s in shards.items() if s.get("ParentShardId") == parent)
+        check(len(children) == 2, f"split_shard made {children}, expected two children of {parent}")
+        low, high = (shards[c]["HashKeyRange"] for c in children)
+        check((int(low["StartingHashKey"]), int(low["EndingHashKey"]), int(high["StartingHashKey"]), int(high["EndingHashKey"])) == (start, middle - 1, middle, end),
+              f"children's hash key ranges are {low} and {high}, expected [{start}, {middle - 1}] and [{middle}, {end}]")
+        check(self.put_after_reshard("split-low", 20, start) == {children[0]}, f"records for [{start}, ...] did not go to {children[0]}")
+        check(self.put_after_reshard("split-high", 20, end) == {children[1]}, f"records for [..., {end}] did not go to {children[1]}")
+        ok(f"{parent} closed with an EndingSequenceNumber; {children[0]} and {children[1]} take its hash keys")
+
+        step("merge_shards of the two children, update_shard_count")
+        self.kinesis.merge_shards(StreamName=self.stream, ShardToMerge=children[0], AdjacentShardToMerge=children[1])
+        check(self.wait_active()["OpenShardCount"] == SHARD_COUNT, "OpenShardCount after merge_shards is not back to the first count")
+        merged = [s for s in self.list_all_shards() if s.get("ParentShardId") == children[0]]
+        check(len(merged) == 1 and merged[0].get("AdjacentParentShardId") == children[1], f"merge_shards made {merged}")
+        self.put_after_reshard("merged", 20, start)
+        scaled = self.kinesis.update_shard_count(StreamName=self.stream, TargetShardCount=SHARD_COUNT + 1, ScalingType="UNIFORM_SCALING")
+        check((scaled.get("CurrentShardCount"), scaled.get("TargetShardCount"), scaled.get("StreamName")) == (SHARD_COUNT, SHARD_COUNT + 1, self.stream),
+              f"UpdateShardCount answered {scaled}")
+        check(self.wait_active()["OpenShardCount"] == SHARD_COUNT + 1, "OpenShardCount after update_shard_count is not the target")
+        self.put_after_reshard("scaled", 20, 0)
+        self.put_after_reshard("scaled-top", 20, MAX_HASH_KEY)
+        code, message = error_of(self.kinesis.merge_shards, StreamName=self.stream, ShardToMerge=parent, AdjacentShardToMerge=self.shards[1][0])
+        check(code == "InvalidArgumentException" and "not eligible" in message, f"merging a closed shard: {code}: {message}")
+        ok(f"{merged[0]['ShardId']} merged from both; UpdateShardCount {scaled['CurrentShardCount']} → {scaled['TargetShardCount']}; a closed shard cannot merge")
+
+        step("read the whole stream back across parents and children")
+        got = self.read_lineage()
+        total = 0
+        for shard in sorted(set(got) | set(self.written)):
+            total += self.expect(shard, got.get(shard, []), "lineage read", lambda i, seq, epoch: True)
+        ok(f"{total} records in {len(got)} shards, each once, parents before children")
 
     def cleanup(self):
         if self.created:

@@ -18,7 +18,9 @@
 # Creates a 2-shard stream, writes with put-record (with and without --explicit-hash-key and
 # --sequence-number-for-ordering) and put-records, reads every shard back with each iterator
 # type, changes the retention, registers, describes, lists and deregisters a stream consumer,
-# checks three error answers and deletes the stream. The AT_TIMESTAMP
+# checks three error answers, reshards (split-shard, merge-shards, update-shard-count) and reads
+# parents to their end (ChildShards, no next iterator) and on into their children, and deletes the
+# stream. The AT_TIMESTAMP
 # step compares the client's clock with the server's arrival times, so run it on the server's
 # machine (or one whose clock agrees within a few hundred milliseconds). Prints a line per step;
 # exits 1 with "FAIL: ..." on the first failed check (also when the CLI itself fails).
@@ -122,6 +124,36 @@ read_shard() {
     if ((count == 0 && millis == 0)); then return 0; fi
     ((SECONDS < deadline)) || fail "not caught up after $pages GetRecords pages in ${WAIT_S}s"
   done
+}
+
+# read_to_end ITERATOR OUT_TSV: follows NextShardIterator from ITERATOR to the end of a closed
+# shard (a page with ChildShards and no NextShardIterator), appending its records to OUT_TSV; the
+# child shard ids go to $work/children.txt.
+read_to_end() {
+  local it="$1" out="$2" meta count millis children pages=0 deadline=$((SECONDS + WAIT_S))
+  : >"$out"
+  while :; do
+    must get-records --shard-iterator "$it" >"$work/page.json"
+    meta="$(check page "$work/page.json" "$out")"
+    read -r count millis it <<<"$meta"
+    children="$(check children "$work/page.json")"
+    pages=$((pages + 1))
+    if [[ -n "$children" ]]; then
+      printf '%s\n' "$children" >"$work/children.txt"
+      return 0
+    fi
+    [[ "$it" != - ]] || fail "GetRecords answered neither NextShardIterator nor ChildShards"
+    ((SECONDS < deadline)) || fail "no end of the closed shard after $pages GetRecords pages in ${WAIT_S}s"
+  done
+}
+
+# put_to SHARD HASH_KEY PK EPOCH: put-record with an explicit hash key that must land in SHARD.
+put_to() {
+  local shard="$1" ehk="$2" pk="$3" epoch="$4"
+  head -c "$((1 + RANDOM % 300))" /dev/urandom >"$work/data.bin"
+  must put-record --stream-name "$STREAM" --partition-key "$pk" --data "fileb://$work/data.bin" \
+    --explicit-hash-key "$ehk" >"$work/put.json"
+  check check-put-to "$work/put.json" "$shard" "$pk" "$(base64 -w0 <"$work/data.bin")" "$epoch" >>"$work/expected.tsv"
 }
 
 # iterator SHARD TYPE [ARGS...]: prints a shard iterator.
@@ -313,6 +345,51 @@ check error "$work/err" InvalidSignatureException
 ok "a request signed with a wrong secret: InvalidSignatureException"
 expect_error InvalidArgumentException "" get-records --shard-iterator "AAAAAAAAAAGarbageIteratorThatNoServerMade0123456789"
 ok "get-records with a garbage iterator: InvalidArgumentException"
+
+step "split-shard: the parent closes, two children take its hash keys"
+parent="${shard_ids[0]}"
+read -r _ parent_start parent_end < <(grep "^$parent " "$work/shards.txt")
+middle="$(python3 -c "import sys; print((int(sys.argv[1]) + int(sys.argv[2]) + 1) // 2)" "$parent_start" "$parent_end")"
+must split-shard --stream-name "$STREAM" --shard-to-split "$parent" --new-starting-hash-key "$middle" >/dev/null
+wait_for_status ACTIVE
+[[ "$(check get "$work/summary.json" StreamDescriptionSummary.OpenShardCount)" == $((SHARD_COUNT + 1)) ]] ||
+  fail "OpenShardCount after split-shard is not $((SHARD_COUNT + 1))"
+must list-shards --stream-name "$STREAM" >"$work/reshard.json"
+read -r low high <<<"$(check split-children "$work/reshard.json" "$parent" "$parent_start" "$middle" "$parent_end")"
+for i in 1 2 3; do
+  put_to "$low" "$parent_start" "cli-low-$i" 7
+  put_to "$high" "$parent_end" "cli-high-$i" 7
+done
+ok "$parent closed with an EndingSequenceNumber; $low and $high take its hash keys and the new records"
+
+step "read $parent to its end: every record, then ChildShards and no next iterator"
+read_to_end "$(iterator "$parent" TRIM_HORIZON)" "$work/read.tsv"
+n="$(check expect "$work/expected.tsv" "$parent" "$work/read.tsv" all)"
+[[ "$(cat "$work/children.txt")" == "$(printf '%s\n' "$low" "$high" | sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
+  fail "ChildShards of $parent are $(cat "$work/children.txt"), expected $low and $high"
+ok "$n records, then ChildShards $low $high"
+
+step "merge-shards of the children, update-shard-count"
+must merge-shards --stream-name "$STREAM" --shard-to-merge "$low" --adjacent-shard-to-merge "$high" >/dev/null
+wait_for_status ACTIVE
+must list-shards --stream-name "$STREAM" >"$work/reshard.json"
+merged="$(check merged-child "$work/reshard.json" "$low" "$high")"
+put_to "$merged" "$parent_start" "cli-merged" 8
+must update-shard-count --stream-name "$STREAM" --target-shard-count $((SHARD_COUNT + 1)) --scaling-type UNIFORM_SCALING >"$work/scale.json"
+[[ "$(check get "$work/scale.json" CurrentShardCount) $(check get "$work/scale.json" TargetShardCount)" == "$SHARD_COUNT $((SHARD_COUNT + 1))" ]] ||
+  fail "update-shard-count answered $(head -c 500 "$work/scale.json")"
+wait_for_status ACTIVE
+[[ "$(check get "$work/summary.json" StreamDescriptionSummary.OpenShardCount)" == $((SHARD_COUNT + 1)) ]] ||
+  fail "OpenShardCount after update-shard-count is not $((SHARD_COUNT + 1))"
+expect_error InvalidArgumentException "" split-shard --stream-name "$STREAM" --shard-to-split "$parent" --new-starting-hash-key "$middle"
+ok "$low + $high → $merged; update-shard-count $SHARD_COUNT → $((SHARD_COUNT + 1)); a closed shard cannot split again"
+
+for shard in "$low" "$high" "$merged"; do
+  step "read $shard to its end"
+  read_to_end "$(iterator "$shard" TRIM_HORIZON)" "$work/read.tsv"
+  n="$(check expect "$work/expected.tsv" "$shard" "$work/read.tsv" all)"
+  ok "$n records, then ChildShards $(cat "$work/children.txt")"
+done
 
 step "delete-stream"
 must delete-stream --stream-name "$STREAM" >/dev/null

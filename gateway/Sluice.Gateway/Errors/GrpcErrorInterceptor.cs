@@ -33,7 +33,8 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
         SluiceErrorCode.PositionTrimmed => StatusCode.OutOfRange,
         SluiceErrorCode.Unauthenticated => StatusCode.Unauthenticated,
         SluiceErrorCode.Unavailable => StatusCode.Unavailable,
-        SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive => StatusCode.FailedPrecondition,
+        SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive or SluiceErrorCode.NotSupported => StatusCode.FailedPrecondition,
+        SluiceErrorCode.LimitExceeded => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

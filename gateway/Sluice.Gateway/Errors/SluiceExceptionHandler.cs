@@ -46,6 +46,7 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         SluiceErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive => StatusCodes.Status409Conflict,
+        SluiceErrorCode.LimitExceeded or SluiceErrorCode.NotSupported => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -59,6 +60,8 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.Unavailable => "Service unavailable",
         SluiceErrorCode.ResourceInUse => "Resource in use",
         SluiceErrorCode.StreamNotActive => "Stream not active",
+        SluiceErrorCode.LimitExceeded => "Limit exceeded",
+        SluiceErrorCode.NotSupported => "Not supported",
         _ => "Internal failure",
     };
 

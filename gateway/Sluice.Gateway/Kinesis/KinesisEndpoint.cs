@@ -176,6 +176,8 @@ internal static partial class KinesisEndpoint
         var streams = services.GetRequiredService<KinesisStreamOperations>();
         var records = services.GetRequiredService<KinesisRecordOperations>();
         var consumers = services.GetRequiredService<KinesisConsumerOperations>();
+        var reshards = services.GetRequiredService<KinesisReshardOperations>();
+        var reshardJson = KinesisReshardJsonContext.Default;
         var json = KinesisJsonContext.Default;
         object? answer = operation switch
         {
@@ -201,6 +203,9 @@ internal static partial class KinesisEndpoint
             "DescribeStreamConsumer" => await consumers.DescribeAsync(call, body, cancellationToken),
             "ListStreamConsumers" => await consumers.ListAsync(call, body, cancellationToken),
             "DeregisterStreamConsumer" => await consumers.DeregisterAsync(call, body, cancellationToken),
+            "SplitShard" => await reshards.SplitShardAsync(call, Parse(body, reshardJson.SplitShardRequest), cancellationToken),
+            "MergeShards" => await reshards.MergeShardsAsync(call, Parse(body, reshardJson.MergeShardsRequest), cancellationToken),
+            "UpdateShardCount" => await reshards.UpdateShardCountAsync(call, Parse(body, reshardJson.UpdateShardCountRequest), cancellationToken),
             _ => throw new KinesisException(KinesisException.UnknownOperation, $"Operation {operation} is not supported."),
         };
 

@@ -34,6 +34,8 @@ public sealed class KinesisException(string type, string message, int statusCode
         SluiceErrorCode.ResourceInUse => new(ResourceInUse, error.Message),
         // Kinesis answers puts, iterators and reads of a CREATING or DELETING stream as if it did not exist.
         SluiceErrorCode.StreamNotActive => new(ResourceNotFound, error.Message),
+        SluiceErrorCode.LimitExceeded => new(LimitExceeded, error.Message),
+        SluiceErrorCode.NotSupported => new(Validation, error.Message),
         _ => new(InternalFailure, "Internal service failure.", StatusCodes.Status500InternalServerError),
     };
 }

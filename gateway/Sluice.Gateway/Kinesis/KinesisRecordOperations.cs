@@ -170,7 +170,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
                         $"Invalid StartingSequenceNumber. It encodes {Core.ShardId.Format(sequenceShard)}, while it was used in a call to a shard with {shardId}");
                 }
 
-                (kind, position) = (IteratorKind.Offset, request.ShardIteratorType == "AFTER_SEQUENCE_NUMBER" ? offset + 1 : offset);
+                (kind, position) = (IteratorKind.Offset, request.ShardIteratorType == "AFTER_SEQUENCE_NUMBER" && offset < long.MaxValue ? offset + 1 : offset);
                 break;
         }
 
@@ -215,7 +215,6 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             outcome = await Read(call, iterator.StreamName, shardId, new ReadPosition(ReadFrom.TrimHorizon), limit, cancellationToken);
         }
 
-        var next = iterators.Create(call.Tenant.Id, iterator.StreamId, iterator.StreamName, iterator.ShardIndex, IteratorKind.Offset, outcome.NextOffset);
         var output = new ArrayBufferWriter<byte>(128 + (outcome.Count * 256));
         using (var json = new Utf8JsonWriter(output))
         {
@@ -233,12 +232,52 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             }
 
             json.WriteEndArray();
-            json.WriteString("NextShardIterator"u8, next);
-            json.WriteNumber("MillisBehindLatest"u8, outcome.MillisBehindLatest);
+            if (outcome.ChildShards is { } children)
+            {
+                // The end of a closed shard: no next iterator, and where its hash keys went.
+                json.WriteNumber("MillisBehindLatest"u8, 0);
+                WriteChildShards(json, children);
+            }
+            else
+            {
+                var next = iterators.Create(call.Tenant.Id, iterator.StreamId, iterator.StreamName, iterator.ShardIndex, IteratorKind.Offset, outcome.NextOffset);
+                json.WriteString("NextShardIterator"u8, next);
+                json.WriteNumber("MillisBehindLatest"u8, outcome.MillisBehindLatest);
+            }
+
             json.WriteEndObject();
         }
 
         return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteChildShards(Utf8JsonWriter json, IReadOnlyList<ShardRoute> children)
+    {
+        json.WriteStartArray("ChildShards"u8);
+        foreach (var child in children)
+        {
+            json.WriteStartObject();
+            json.WriteString("ShardId"u8, child.ShardId);
+            json.WriteStartArray("ParentShards"u8);
+            if (child.ParentIndex is { } parent)
+            {
+                json.WriteStringValue(Core.ShardId.Format(parent));
+            }
+
+            if (child.AdjacentParentIndex is { } adjacent)
+            {
+                json.WriteStringValue(Core.ShardId.Format(adjacent));
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("HashKeyRange"u8);
+            json.WriteString("StartingHashKey"u8, HashKey.Format(child.StartingHashKey));
+            json.WriteString("EndingHashKey"u8, HashKey.Format(child.EndingHashKey));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private Task<ReadOutcome> Read(KinesisCall call, string stream, string shardId, ReadPosition position, int limit, CancellationToken cancellationToken) =>

@@ -26,6 +26,7 @@ internal static class KinesisServiceCollectionExtensions
         services.AddSingleton<KinesisStreamOperations>();
         services.AddSingleton<KinesisRecordOperations>();
         services.AddKinesisConsumers();
+        services.AddSingleton<KinesisReshardOperations>();
         return services;
     }
 }

@@ -9,7 +9,7 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
-internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers)
+internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -197,14 +197,18 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
                     throw new KinesisException(KinesisException.InvalidArgument, $"Timestamp must be specified for ShardFilter type {filter.Type}.");
                 }
 
-                // Shards open at the time: created by then (the stream's first shards count as open
-                // from before its creation), and not closed. FROM_ also takes every shard opened since.
-                shards = filter.Type == "AT_TIMESTAMP"
-                    ? shards.Where(s => s.CreatedAt <= at || s.CreatedAt == stream.CreatedAt)
-                    : shards.Where(s => s.State == ShardState.Open || s.CreatedAt >= at);
+                // AT_: the shards open at that time; FROM_: those and every shard opened since.
+                var lineage = new ShardLifetimes(stream);
+                shards = filter.Type == "AT_TIMESTAMP" ? shards.Where(s => lineage.OpenAt(s, at)) : shards.Where(s => lineage.OpenAtOrAfter(s, at));
+                break;
+            case "AT_TRIM_HORIZON" or "FROM_TRIM_HORIZON":
+                // The trim horizon is the oldest time whose records retention still keeps.
+                var horizon = timeProvider.GetUtcNow() - TimeSpan.FromHours(stream.RetentionHours);
+                var lifetimes = new ShardLifetimes(stream);
+                shards = filter.Type == "AT_TRIM_HORIZON" ? shards.Where(s => lifetimes.OpenAt(s, horizon)) : shards.Where(s => lifetimes.OpenAtOrAfter(s, horizon));
                 break;
             default:
-                // AT_TRIM_HORIZON, FROM_TRIM_HORIZON and no filter: every shard still holding data.
+                // No filter: every shard of the stream, open and closed.
                 break;
         }
 
@@ -419,7 +423,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         new HashKeyRangeModel(shard.StartingHashKey, shard.EndingHashKey),
         new SequenceNumberRangeModel(
             SequenceNumber.Encode(shard.ShardIndex, 0),
-            shard.EndingOffset is { } end ? SequenceNumber.Encode(shard.ShardIndex, Math.Max(0, end - 1)) : null));
+            ShardDto.EndingSequenceNumberOf(shard)));
 
     private static string Status(StreamStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using Sluice.Core;
+using Sluice.Gateway.Routing;
 using Sluice.Log;
 using Sluice.Storage.V1;
 
@@ -12,6 +13,19 @@ public sealed class ReadOutcome(int shardIndex, ReadResponse response, long mill
     public int Count => response.RecordCount;
 
     public long MillisBehindLatest { get; } = millisBehindLatest;
+
+    /// <summary>
+    /// Set when the read reached the end of a closed shard: the shards that took over its hash
+    /// keys (Kinesis' ChildShards). The reader continues there; this shard has nothing more.
+    /// </summary>
+    public IReadOnlyList<ShardRoute>? ChildShards { get; init; }
+
+    /// <summary>True when the read is at the end of a closed shard.</summary>
+    public bool IsShardEnd => ChildShards is not null;
+
+    /// <summary>An empty read at the end of a closed shard that ends at <paramref name="endingOffset"/>.</summary>
+    public static ReadOutcome EndOfShard(int shardIndex, long endingOffset, IReadOnlyList<ShardRoute> children) =>
+        new(shardIndex, new ReadResponse { NextOffset = endingOffset, LogEndOffset = endingOffset, FirstOffset = endingOffset }, 0) { ChildShards = children };
 
     public string NextSequenceNumber => SequenceNumber.Encode(ShardIndex, response.NextOffset);
 

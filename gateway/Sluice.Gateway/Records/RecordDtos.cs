@@ -18,8 +18,25 @@ public sealed record PutRecordResultDto(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorCode,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorMessage);
 
-/// <summary>Records read from a shard and where to continue.</summary>
-public sealed record GetRecordsResultDto(IReadOnlyList<RecordDto> Records, string NextSequenceNumber, long MillisBehindLatest);
+/// <summary>
+/// Records read from a shard and where to continue; at the end of a closed shard,
+/// <see cref="ChildShards"/> names the shards to read on from (and there is nothing more here).
+/// </summary>
+public sealed record GetRecordsResultDto(
+    IReadOnlyList<RecordDto> Records,
+    string NextSequenceNumber,
+    long MillisBehindLatest,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ChildShardDto>? ChildShards = null);
+
+/// <summary>A shard that took over hash keys of a closed one, with all its parents.</summary>
+public sealed record ChildShardDto(string ShardId, IReadOnlyList<string> ParentShards, string StartingHashKey, string EndingHashKey)
+{
+    public static ChildShardDto From(Routing.ShardRoute child) => new(
+        child.ShardId,
+        [.. new[] { child.ParentIndex, child.AdjacentParentIndex }.Where(p => p is not null).Select(p => Core.ShardId.Format(p!.Value))],
+        Core.HashKey.Format(child.StartingHashKey),
+        Core.HashKey.Format(child.EndingHashKey));
+}
 
 /// <summary>A record as REST returns it; data is base64.</summary>
 public sealed record RecordDto(string SequenceNumber, string PartitionKey, ReadOnlyMemory<byte> Data, DateTimeOffset ApproximateArrivalTimestamp);

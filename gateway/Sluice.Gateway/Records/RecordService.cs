@@ -18,12 +18,15 @@ namespace Sluice.Gateway.Records;
 public sealed partial class RecordService(
     StreamRouter router,
     StorageClients storage,
+    ShardSealer sealer,
     IOptions<GatewayOptions> options,
     TimeProvider timeProvider,
     ILogger<RecordService> logger)
 {
     private const int DefaultLimit = 1000;
-    private const int MaxRouteAttempts = 2;
+    // A put whose shard a reshard closed is refused once, then re-routed to the children; a third
+    // attempt covers a second reshard in between.
+    private const int MaxRouteAttempts = 3;
     /// <summary>The storage nodes' machine-readable error reason.</summary>
     internal const string ErrorTrailer = "sluice-error";
 
@@ -44,6 +47,7 @@ public sealed partial class RecordService(
         }
 
         var keyLengths = ArrayPool<int>.Shared.Rent(entries.Count);
+        var hashKeys = ArrayPool<UInt128>.Shared.Rent(entries.Count);
         try
         {
             long totalBytes = 0;
@@ -72,6 +76,8 @@ public sealed partial class RecordService(
                     continue;
                 }
 
+                hashKeys[i] = hashKey;
+
                 var shard = route.FindOpenShard(hashKey);
                 if (shard is null)
                 {
@@ -88,23 +94,24 @@ public sealed partial class RecordService(
                 batch.Add(i, RecordBody.EncodedLength(keyLengths[i], entry.Data.Length));
             }
 
-            await AppendAllAsync(tenant, route, entries, batches, results, cancellationToken);
+            await AppendAllAsync(tenant, route, entries, hashKeys, batches, results, cancellationToken);
             return new PutOutcome(results);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(keyLengths);
+            ArrayPool<UInt128>.Shared.Return(hashKeys);
         }
     }
 
     private async Task AppendAllAsync(
-        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, Dictionary<int, ShardBatch> batches, PutRecordResult[] results, CancellationToken cancellationToken)
+        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, UInt128[] hashKeys, Dictionary<int, ShardBatch> batches, PutRecordResult[] results, CancellationToken cancellationToken)
     {
         if (batches.Count == 1)
         {
             foreach (var batch in batches.Values)
             {
-                await AppendAsync(tenant, route, entries, batch, results, deferredStarts: null, cancellationToken);
+                await AppendAsync(tenant, route, entries, hashKeys, batch, results, deferredStarts: null, firstAttempt: 1, cancellationToken);
             }
         }
         else if (batches.Count > 1)
@@ -118,7 +125,7 @@ public sealed partial class RecordService(
                 var t = 0;
                 foreach (var batch in batches.Values)
                 {
-                    tasks[t++] = AppendAsync(tenant, route, entries, batch, results, starts, cancellationToken);
+                    tasks[t++] = AppendAsync(tenant, route, entries, hashKeys, batch, results, starts, firstAttempt: 1, cancellationToken);
                 }
             }
             finally
@@ -154,9 +161,26 @@ public sealed partial class RecordService(
 
         var route = await router.GetAsync(tenant, streamName, cancellationToken);
         StreamAvailability.EnsureAcceptsRecords(route, tenant);
-        if (!ShardId.TryParse(shardId, out var shardIndex) || !route.TryGetShard(shardIndex, out _))
+        if (!ShardId.TryParse(shardId, out var shardIndex) || !route.TryGetShard(shardIndex, out var target))
         {
             throw new SluiceException(SluiceErrorCode.NotFound, $"Shard {shardId} in stream {streamName} under account {tenant.AccountId} does not exist.");
+        }
+
+        if (!target.IsOpen && target.EndingOffset is null)
+        {
+            // Closed, but its leader has not confirmed where it ends yet (it was down at the
+            // reshard): seal it now, so the end this read reports is final.
+            if (await sealer.TrySealAsync(route.StreamId, target, cancellationToken) is not null)
+            {
+                route = await router.RefreshAsync(tenant, streamName, cancellationToken);
+                route.TryGetShard(shardIndex, out target);
+            }
+        }
+
+        // A closed shard gets no more records: no long-poll on it.
+        if (!target!.IsOpen)
+        {
+            maxWaitMs = 0;
         }
 
         var request = new ReadRequest { StreamId = route.StreamId, ShardIndex = shardIndex, MaxRecords = limit, MaxBytes = Limits.MaxGetBytes, MaxWaitMs = maxWaitMs };
@@ -172,8 +196,15 @@ public sealed partial class RecordService(
                 request.TimestampMs = (position.Timestamp ?? throw new SluiceException(SluiceErrorCode.InvalidArgument, "A timestamp is required to read from AT_TIMESTAMP.")).ToUnixTimeMilliseconds();
                 break;
             default:
-                request.Offset = DecodeSequenceNumber(position.SequenceNumber, shardIndex, shardId) + (position.From == ReadFrom.AfterSequenceNumber ? 1 : 0);
+                var offset = DecodeSequenceNumber(position.SequenceNumber, shardIndex, shardId);
+                request.Offset = position.From == ReadFrom.AfterSequenceNumber && offset < long.MaxValue ? offset + 1 : offset;
                 break;
+        }
+
+        if (!target.IsOpen && target.EndingOffset is { } ending
+            && (ending == 0 || position.From == ReadFrom.Latest || (request.StartCase == ReadRequest.StartOneofCase.Offset && request.Offset >= ending)))
+        {
+            return ReadOutcome.EndOfShard(shardIndex, ending, route.ChildrenOf(shardIndex));
         }
 
         for (var attempt = 1; ; attempt++)
@@ -191,7 +222,8 @@ public sealed partial class RecordService(
                     behind = Math.Max(0, response.LastTimestampMs - response.LastReturnedTimestampMs);
                 }
 
-                return new ReadOutcome(shardIndex, response, behind);
+                var atEnd = !shard!.IsOpen && shard.EndingOffset is { } end && response.NextOffset >= end;
+                return new ReadOutcome(shardIndex, response, behind) { ChildShards = atEnd ? route.ChildrenOf(shardIndex) : null };
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {
@@ -257,9 +289,11 @@ public sealed partial class RecordService(
         Tenant tenant,
         StreamRoute route,
         IReadOnlyList<PutEntry> entries,
+        UInt128[] hashKeys,
         ShardBatch batch,
         PutRecordResult[] results,
         List<NodeWriteQueue>? deferredStarts,
+        int firstAttempt,
         CancellationToken cancellationToken)
     {
         // The shard's records in the log's own record encoding: the storage node copies them into
@@ -282,14 +316,21 @@ public sealed partial class RecordService(
         Task<long>? append = null;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            for (var attempt = firstAttempt; ; attempt++)
             {
                 route.TryGetShard(batch.ShardIndex, out var shard);
+                if (shard is null || !shard.IsOpen)
+                {
+                    // A split or merge closed the shard: its hash keys belong to its children now.
+                    await RerouteAsync(tenant, route, entries, hashKeys, batch, results, attempt, cancellationToken);
+                    return;
+                }
+
                 try
                 {
                     // Only the first attempt runs before the caller starts the deferred queues.
-                    append = QueueFor(shard!, route.Name).AppendAsync(
-                        route.StreamId, batch.ShardIndex, shard!.LeaderEpoch, chunk, batch.Indexes.Count, attempt == 1 ? deferredStarts : null);
+                    append = QueueFor(shard, route.Name).AppendAsync(
+                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null);
                     var baseOffset = await append.WaitAsync(cancellationToken);
                     for (var j = 0; j < batch.Indexes.Count; j++)
                     {
@@ -300,7 +341,7 @@ public sealed partial class RecordService(
                 }
                 catch (RpcException ex) when (IsStaleRoute(ex) && attempt < MaxRouteAttempts)
                 {
-                    // Nothing of it was written: follow the leader change and send it there.
+                    // Nothing of it was written: follow the leader change (or the reshard) and send it there.
                     route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
                 }
                 catch (RpcException ex)
@@ -322,6 +363,40 @@ public sealed partial class RecordService(
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>Sends a batch for a shard that has been closed to the open shards that now hold its records' hash keys.</summary>
+    private async Task RerouteAsync(
+        Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, UInt128[] hashKeys, ShardBatch batch, PutRecordResult[] results, int attempt, CancellationToken cancellationToken)
+    {
+        if (attempt > MaxRouteAttempts)
+        {
+            Fail(batch, results, new SluiceException(SluiceErrorCode.Unavailable,
+                $"Stream {route.Name} was resharded while the records were sent; they were not written, retry."));
+            return;
+        }
+
+        var batches = new Dictionary<int, ShardBatch>();
+        foreach (var index in batch.Indexes)
+        {
+            var shard = route.FindOpenShard(hashKeys[index]);
+            if (shard is null)
+            {
+                results[index] = PutRecordResult.Failure(PutRecordResult.InternalFailure, $"No open shard of stream {route.Name} covers hash key {HashKey.Format(hashKeys[index])}.");
+                continue;
+            }
+
+            if (!batches.TryGetValue(shard.Index, out var target))
+            {
+                target = new ShardBatch(shard.Index);
+                batches.Add(shard.Index, target);
+            }
+
+            var entry = entries[index];
+            target.Add(index, RecordBody.EncodedLength(Encoding.UTF8.GetByteCount(entry.PartitionKey!), entry.Data.Length));
+        }
+
+        await Task.WhenAll(batches.Values.Select(b => AppendAsync(tenant, route, entries, hashKeys, b, results, deferredStarts: null, attempt, cancellationToken)));
     }
 
     private NodeWriteQueue QueueFor(ShardRoute shard, string streamName)

@@ -25,7 +25,8 @@ public static class RecordsEndpoints
         group.MapGet("/shards/{shardId}/records", GetAsync)
             .WithSummary("Get records from a shard")
             .WithDescription("Reads records in order from `from` = oldest | latest | at | after (with `sequenceNumber`) | timestamp (with `timestamp`, "
-                + "ISO-8601 or epoch milliseconds). Continue with from=at&sequenceNumber={nextSequenceNumber}. `maxWaitMs` long-polls when no record is available.")
+                + "ISO-8601 or epoch milliseconds). Continue with from=at&sequenceNumber={nextSequenceNumber}. `maxWaitMs` long-polls when no record is available. "
+                + "At the end of a shard closed by a split or merge the answer has `childShards`: read on from them.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
@@ -101,7 +102,8 @@ public static class RecordsEndpoints
                 DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs));
         }
 
-        return TypedResults.Ok(new GetRecordsResultDto(result, outcome.NextSequenceNumber, outcome.MillisBehindLatest));
+        return TypedResults.Ok(new GetRecordsResultDto(result, outcome.NextSequenceNumber, outcome.MillisBehindLatest,
+            outcome.ChildShards is { } children ? [.. children.Select(ChildShardDto.From)] : null));
     }
 
     internal static ReadPosition ParsePosition(string? from, string? sequenceNumber, string? timestamp)

@@ -60,6 +60,16 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
             NextSequenceNumber = outcome.NextSequenceNumber,
             MillisBehindLatest = outcome.MillisBehindLatest,
         };
+        if (outcome.ChildShards is { } children)
+        {
+            response.ShardEnd = true;
+            foreach (var child in children)
+            {
+                var dto = ChildShardDto.From(child);
+                response.ChildShards.Add(new ChildShard { ShardId = dto.ShardId, ParentShards = { dto.ParentShards }, StartingHashKey = dto.StartingHashKey, EndingHashKey = dto.EndingHashKey });
+            }
+        }
+
         var cursor = outcome.GetCursor();
         while (cursor.MoveNext())
         {

@@ -26,6 +26,21 @@ public sealed class StreamRoute
 
     public bool TryGetShard(int index, out ShardRoute shard) => _byIndex.TryGetValue(index, out shard!);
 
+    /// <summary>The shards split or merged from <paramref name="index"/>, in index order (none for a shard still open).</summary>
+    public IReadOnlyList<ShardRoute> ChildrenOf(int index)
+    {
+        List<ShardRoute>? children = null;
+        foreach (var shard in Shards)
+        {
+            if (shard.ParentIndex == index || shard.AdjacentParentIndex == index)
+            {
+                (children ??= []).Add(shard);
+            }
+        }
+
+        return children ?? (IReadOnlyList<ShardRoute>)[];
+    }
+
     /// <summary>The open shard whose hash-key range holds <paramref name="hashKey"/> (binary search).</summary>
     public ShardRoute? FindOpenShard(UInt128 hashKey)
     {

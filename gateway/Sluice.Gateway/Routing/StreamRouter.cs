@@ -86,7 +86,10 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
                     s.State == ShardState.Open,
                     s.LeaderNodeId,
                     s.LeaderNodeId is { } leader ? directory.Addresses.GetValueOrDefault(leader) : null,
-                    s.LeaderEpoch))
+                    s.LeaderEpoch,
+                    s.ParentShardIndex,
+                    s.AdjacentParentShardIndex,
+                    s.EndingOffset))
                 .ToArray();
             var route = new StreamRoute(definition, shards);
             _routes[key] = (route, timeProvider.GetUtcNow());

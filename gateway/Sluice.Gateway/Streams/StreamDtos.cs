@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sluice.Core;
 using Sluice.Metadata.Model;
 
@@ -28,7 +29,7 @@ public sealed record StreamDto(
     public static string StatusName(StreamStatus status) => status.ToString().ToUpperInvariant();
 }
 
-/// <summary>A shard as REST describes it.</summary>
+/// <summary>A shard as REST describes it, with its lineage after splits and merges.</summary>
 public sealed record ShardDto(
     string ShardId,
     string StartingHashKey,
@@ -36,7 +37,10 @@ public sealed record ShardDto(
     string State,
     string StartingSequenceNumber,
     string? LeaderNode,
-    int LeaderEpoch)
+    int LeaderEpoch,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ParentShardId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AdjacentParentShardId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EndingSequenceNumber = null)
 {
     public static ShardDto From(ShardDefinition shard) => new(
         Core.ShardId.Format(shard.ShardIndex),
@@ -45,8 +49,30 @@ public sealed record ShardDto(
         shard.State.ToString().ToUpperInvariant(),
         SequenceNumber.Encode(shard.ShardIndex, 0),
         shard.LeaderNodeId,
-        shard.LeaderEpoch);
+        shard.LeaderEpoch,
+        shard.ParentShardIndex is { } parent ? Core.ShardId.Format(parent) : null,
+        shard.AdjacentParentShardIndex is { } adjacent ? Core.ShardId.Format(adjacent) : null,
+        EndingSequenceNumberOf(shard));
+
+    /// <summary>
+    /// A closed shard's range ends, as Kinesis reports it, at the highest sequence number the shard
+    /// could have had: above all its records, and there even when it never got one. Null while open.
+    /// </summary>
+    public static string? EndingSequenceNumberOf(ShardDefinition shard) =>
+        shard.State == ShardState.Closed ? SequenceNumber.Encode(shard.ShardIndex, long.MaxValue) : null;
 }
+
+/// <summary>Body of POST /v1/streams/{name}/shards:split.</summary>
+public sealed record SplitShardBody(string? ShardId, string? NewStartingHashKey);
+
+/// <summary>Body of POST /v1/streams/{name}/shards:merge.</summary>
+public sealed record MergeShardsBody(string? ShardId, string? AdjacentShardId);
+
+/// <summary>Body of POST /v1/streams/{name}/shards:scale.</summary>
+public sealed record UpdateShardCountBody(int TargetShardCount);
+
+/// <summary>Answer of POST /v1/streams/{name}/shards:scale.</summary>
+public sealed record UpdateShardCountDto(int CurrentShardCount, int TargetShardCount, StreamDto Stream);
 
 /// <summary>One row of GET /v1/streams.</summary>
 public sealed record StreamSummaryDto(string Name, string Status, int ShardCount, DateTimeOffset CreatedAt);

@@ -10,7 +10,7 @@ namespace Sluice.Gateway.Streams;
 
 /// <summary>gRPC: sluice.v1.Streams.</summary>
 [Authorize]
-internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams) : V1.Streams.StreamsBase
+internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams, ReshardService reshards) : V1.Streams.StreamsBase
 {
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
@@ -52,6 +52,32 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
         return new DeleteStreamResponse { Status = pending is null ? "" : StreamDto.StatusName(pending.Status) };
     }
 
+    public override async Task<StreamDescription> SplitShard(SplitShardRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var outcome = await reshards.SplitAsync(tenant, request.Name, request.ShardId, request.NewStartingHashKey, context.CancellationToken);
+        return Describe(outcome.Stream);
+    }
+
+    public override async Task<StreamDescription> MergeShards(MergeShardsRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var outcome = await reshards.MergeAsync(tenant, request.Name, request.ShardId, request.AdjacentShardId, context.CancellationToken);
+        return Describe(outcome.Stream);
+    }
+
+    public override async Task<UpdateShardCountResponse> UpdateShardCount(UpdateShardCountRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var outcome = await reshards.UpdateShardCountAsync(tenant, request.Name, request.TargetShardCount, context.CancellationToken);
+        return new UpdateShardCountResponse
+        {
+            CurrentShardCount = outcome.PreviousOpenShardCount,
+            TargetShardCount = outcome.OpenShardCount,
+            Stream = Describe(outcome.Stream),
+        };
+    }
+
     private static StreamDescription Describe(StreamDefinition stream)
     {
         var description = new StreamDescription
@@ -74,6 +100,9 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
                 StartingSequenceNumber = SequenceNumber.Encode(shard.ShardIndex, 0),
                 LeaderNode = shard.LeaderNodeId ?? "",
                 LeaderEpoch = shard.LeaderEpoch,
+                ParentShardId = shard.ParentShardIndex is { } parent ? ShardId.Format(parent) : "",
+                AdjacentParentShardId = shard.AdjacentParentShardIndex is { } adjacent ? ShardId.Format(adjacent) : "",
+                EndingSequenceNumber = ShardDto.EndingSequenceNumberOf(shard) ?? "",
             });
         }
 

@@ -4,8 +4,8 @@ using Sluice.Client;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice streams create|list|describe|delete</c>.</summary>
-internal static class StreamsCommand
+/// <summary><c>sluice streams create|list|describe|delete|split|merge|scale</c>.</summary>
+internal static partial class StreamsCommand
 {
     // camelCase names (the proto's JSON mapping), indented, zero values included so that every
     // field of the description shows.
@@ -16,11 +16,14 @@ internal static class StreamsCommand
 
     public static Command Create(CliContext context, ConnectionOptions connection)
     {
-        var command = new Command("streams", "Create, list, describe and delete streams.");
+        var command = new Command("streams", "Create, list, describe, delete and reshard streams.");
         command.Subcommands.Add(CreateCommand(context, connection));
         command.Subcommands.Add(ListCommand(context, connection));
         command.Subcommands.Add(DescribeCommand(context, connection));
         command.Subcommands.Add(DeleteCommand(context, connection));
+        command.Subcommands.Add(SplitCommand(context, connection));
+        command.Subcommands.Add(MergeCommand(context, connection));
+        command.Subcommands.Add(ScaleCommand(context, connection));
         return command;
     }
 

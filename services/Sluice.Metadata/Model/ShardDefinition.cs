@@ -23,7 +23,11 @@ public sealed class ShardDefinition
 
     public ShardState State { get; set; }
 
-    /// <summary>Offset of the last record when the shard was closed.</summary>
+    /// <summary>
+    /// For a closed shard, its log end offset once sealed (one past its last record; 0 when it never
+    /// got one); null while the shard is open, and for a closed shard whose leader has not yet
+    /// confirmed the end of its log (the seal is retried until it does).
+    /// </summary>
     public long? EndingOffset { get; set; }
 
     /// <summary>Storage nodes holding a replica, the preferred leader first.</summary>

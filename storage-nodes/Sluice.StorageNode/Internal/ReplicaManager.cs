@@ -20,12 +20,17 @@ internal sealed partial class ReplicaManager(
 {
     private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), CachedAssignment> _assignments = new();
     private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), byte> _refreshing = new();
+    private readonly ConcurrentDictionary<(long StreamId, int ShardIndex), ShardWriteGate> _gates = new();
     private readonly NodeOptions _node = nodeOptions.Value;
 
     public static string LogName(long streamId, int shardIndex) => $"{streamId}/{shardIndex}";
 
-    /// <summary>The log of a shard this node leads at <paramref name="leaderEpoch"/>, opened on first use.</summary>
-    public async ValueTask<PartitionLog> GetLeaderLogAsync(long streamId, int shardIndex, int leaderEpoch, CancellationToken cancellationToken)
+    /// <summary>
+    /// The log of a shard this node leads at <paramref name="leaderEpoch"/>, opened on first use;
+    /// for an append (<paramref name="forAppend"/>) the shard must also be open. Appends hold the
+    /// shard's <see cref="WriteGate"/> around this call and the write.
+    /// </summary>
+    public async ValueTask<PartitionLog> GetLeaderLogAsync(long streamId, int shardIndex, int leaderEpoch, CancellationToken cancellationToken, bool forAppend = false)
     {
         var shard = $"{streamId}/{shardIndex}";
         if (IsRemoved(streamId, shardIndex))
@@ -46,7 +51,46 @@ internal sealed partial class ReplicaManager(
             throw StorageErrors.StaleEpoch(shard, leaderEpoch, assignment.LeaderEpoch);
         }
 
+        if (forAppend && assignment.IsClosed)
+        {
+            throw StorageErrors.ShardClosed(shard);
+        }
+
         return logs.GetOrOpen(LogName(streamId, shardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
+    }
+
+    /// <summary>The gate that appends to a shard pass and a seal waits on.</summary>
+    public ShardWriteGate WriteGate(long streamId, int shardIndex) => _gates.GetOrAdd((streamId, shardIndex), static _ => new ShardWriteGate());
+
+    /// <summary>
+    /// Seals a shard closed at <paramref name="leaderEpoch"/>: re-reads its assignment from
+    /// PostgreSQL (so appends from now on see it closed and are refused), waits for the appends
+    /// already past the check, and returns the end of the log, which no append moves after this.
+    /// </summary>
+    public async Task<long> SealAsync(long streamId, int shardIndex, int leaderEpoch, CancellationToken cancellationToken)
+    {
+        var shard = LogName(streamId, shardIndex);
+        _assignments.TryGetValue((streamId, shardIndex), out var cached);
+        var assignment = await FetchAsync(streamId, shardIndex, cached, cancellationToken) ?? throw StorageErrors.UnknownShard(shard);
+        if (!assignment.IsClosed)
+        {
+            throw StorageErrors.ShardOpen(shard);
+        }
+
+        if (!string.Equals(assignment.LeaderNodeId, _node.Id, StringComparison.Ordinal))
+        {
+            throw StorageErrors.NotLeader(shard, assignment.LeaderNodeId);
+        }
+
+        if (leaderEpoch != assignment.LeaderEpoch)
+        {
+            throw StorageErrors.StaleEpoch(shard, leaderEpoch, assignment.LeaderEpoch);
+        }
+
+        await WriteGate(streamId, shardIndex).WaitForWritersAsync(cancellationToken);
+        var log = logs.GetOrOpen(LogName(streamId, shardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
+        LogSealed(logger, streamId, shardIndex, log.LogEndOffset);
+        return log.LogEndOffset;
     }
 
     /// <summary>The current assignment of a shard, or null when it does not exist.</summary>
@@ -100,8 +144,13 @@ internal sealed partial class ReplicaManager(
                 return null;
             }
 
-            _assignments[key] = new CachedAssignment(fresh, now);
-            return fresh;
+            // Never step back to an older epoch: a background refresh that read before a reshard
+            // committed must not reopen a shard that a seal has just closed.
+            var stored = _assignments.AddOrUpdate(key,
+                static (_, added) => added,
+                static (_, current, added) => added.Assignment.LeaderEpoch >= current.Assignment.LeaderEpoch ? added : current,
+                new CachedAssignment(fresh, now));
+            return stored.Assignment;
         }
         catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
         {
@@ -119,6 +168,9 @@ internal sealed partial class ReplicaManager(
 
     /// <summary>Forgets cached assignments, e.g. after replicas were removed.</summary>
     public void Forget(long streamId, int shardIndex) => _assignments.TryRemove((streamId, shardIndex), out _);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sealed closed shard {StreamId}/{ShardIndex} at log end offset {LogEndOffset}")]
+    private static partial void LogSealed(ILogger logger, long streamId, int shardIndex, long logEndOffset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metadata store unreachable; using the cached assignment of shard {StreamId}/{ShardIndex}: {Reason}")]
     private static partial void LogUsingCachedAssignment(ILogger logger, long streamId, int shardIndex, string reason);

@@ -13,6 +13,12 @@ internal static class StorageErrors
     public static RpcException StaleEpoch(string shard, int requested, int current) =>
         Create(StatusCode.FailedPrecondition, "stale-epoch", $"Leader epoch {requested} for {shard} is not the current epoch {current}.");
 
+    public static RpcException ShardClosed(string shard) =>
+        Create(StatusCode.FailedPrecondition, "shard-closed", $"Shard {shard} was closed by a split or merge and takes no more records.");
+
+    public static RpcException ShardOpen(string shard) =>
+        Create(StatusCode.FailedPrecondition, "shard-open", $"Shard {shard} is not closed; only a closed shard can be sealed.");
+
     public static RpcException UnknownShard(string shard) =>
         Create(StatusCode.NotFound, "unknown-shard", $"Shard {shard} does not exist.");
 

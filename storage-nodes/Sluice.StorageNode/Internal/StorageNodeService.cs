@@ -42,6 +42,8 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
     /// <summary>One shard's part of an append; a refusal becomes the shard's error, never the call's.</summary>
     private async Task<ShardAppendResult> AppendShardAsync(ShardAppend append, CancellationToken cancellationToken)
     {
+        var gate = replicas.WriteGate(append.StreamId, append.ShardIndex);
+        gate.Enter();
         try
         {
             if (append.RecordChunks.Count == 0)
@@ -49,7 +51,7 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
                 throw StorageErrors.InvalidArgument($"The append to {append.StreamId}/{append.ShardIndex} carries no record.");
             }
 
-            var log = await replicas.GetLeaderLogAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken);
+            var log = await replicas.GetLeaderLogAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken, forAppend: true);
             var chunks = new ReadOnlyMemory<byte>[append.RecordChunks.Count];
             for (var i = 0; i < chunks.Length; i++)
             {
@@ -82,6 +84,10 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
             return new ShardAppendResult { Error = StorageErrors.ToShardError(ex) };
+        }
+        finally
+        {
+            gate.Exit();
         }
     }
 
@@ -160,6 +166,12 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
             LogEndOffset = log.LogEndOffset,
             LeaderEpoch = assignment.LeaderEpoch,
         };
+    }
+
+    public override async Task<SealShardResponse> SealShard(SealShardRequest request, ServerCallContext context)
+    {
+        var end = await replicas.SealAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, context.CancellationToken);
+        return new SealShardResponse { LogEndOffset = end };
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Append to {StreamId}/{ShardIndex} failed")]

@@ -98,6 +98,34 @@ public sealed class CliTests(ClusterFixture cluster)
         Assert.True(root.GetProperty("consumed").GetInt64() >= root.GetProperty("records").GetInt64(), bench.Stdout);
     }
 
+    [Fact]
+    public async Task Reshard_split_merge_and_scale_from_the_cli()
+    {
+        var tenant = await cluster.CreateTenantAsync();
+        var stream = $"cli-reshard-{Guid.NewGuid():N}";
+        Assert.Equal(0, (await RunAsync(tenant, ["streams", "create", stream, "--shards", "1"])).ExitCode);
+
+        var split = await RunAsync(tenant, ["streams", "split", stream, "shardId-000000000000", "--at", "170141183460469231731687303715884105728"]);
+        Assert.True(split.ExitCode == 0, split.Stderr);
+        var shards = JsonDocument.Parse(split.Stdout).RootElement.GetProperty("shards");
+        Assert.Equal(3, shards.GetArrayLength());
+        Assert.Equal("CLOSED", shards[0].GetProperty("state").GetString());
+        Assert.Equal("shardId-000000000000", shards[2].GetProperty("parentShardId").GetString());
+
+        var merge = await RunAsync(tenant, ["streams", "merge", stream, "shardId-000000000001", "shardId-000000000002"]);
+        Assert.True(merge.ExitCode == 0, merge.Stderr);
+        Assert.Equal("shardId-000000000002", JsonDocument.Parse(merge.Stdout).RootElement.GetProperty("shards")[3].GetProperty("adjacentParentShardId").GetString());
+
+        var scale = await RunAsync(tenant, ["streams", "scale", stream, "--shards", "2"]);
+        Assert.True(scale.ExitCode == 0, scale.Stderr);
+        var counts = JsonDocument.Parse(scale.Stdout).RootElement;
+        Assert.Equal((1, 2), (counts.GetProperty("currentShardCount").GetInt32(), counts.GetProperty("targetShardCount").GetInt32()));
+
+        var tooMany = await RunAsync(tenant, ["streams", "scale", stream, "--shards", "5"]);
+        Assert.Equal(1, tooMany.ExitCode);
+        Assert.Contains("more than double", tooMany.Stderr, StringComparison.Ordinal);
+    }
+
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         TestTenant tenant, string[] args, string stdin = "", IReadOnlyDictionary<string, string?>? extra = null)
     {

@@ -301,6 +301,27 @@ public class SluiceCluster : IAsyncLifetime
 
     internal HostProcess Node(string nodeId) => _nodes.Single(n => n.Name == nodeId);
 
+    /// <summary>
+    /// Starts another gateway of the cluster (same database, keys and settings, its own ports),
+    /// with route caches of its own: what a second gateway instance behind a load balancer sees.
+    /// The caller disposes it.
+    /// </summary>
+    internal async Task<(HostProcess Gateway, Uri HttpEndpoint)> StartExtraGatewayAsync()
+    {
+        var (gateway, http) = CreateExtraGateway($"gateway-{Guid.NewGuid():N}"[..16]);
+        try
+        {
+            gateway.Start();
+            await gateway.WaitHealthyAsync(StartTimeout);
+            return (gateway, http);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     private HostProcess CreateNode(string id, string connectionString)
     {
         var grpcPort = TestEnvironment.FreePort();

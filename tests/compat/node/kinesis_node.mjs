@@ -32,7 +32,9 @@
 // SequenceNumberForOrdering) and 10,000 binary records with PutRecords in batches of 500, reads
 // every shard back from TRIM_HORIZON, checks the other iterator types on one shard, changes the
 // retention, registers a stream consumer and subscribes it to a shard (SubscribeToShard's event
-// stream: every record from TRIM_HORIZON, then one pushed live), checks the error answers and
+// stream: every record from TRIM_HORIZON, then one pushed live), checks the error answers,
+// reshards (SplitShard, MergeShards, UpdateShardCount), reads the whole stream back across parents
+// and children as a Kinesis consumer does (each parent to its ChildShards before its children), and
 // deletes the stream. The AT_TIMESTAMP step compares this
 // machine's clock with the server's arrival times, so run it on the server's machine. Prints a line
 // per step; exits 1 with "FAIL: ..." on the first failed check.
@@ -89,6 +91,9 @@ const {
   ListStreamsCommand,
   IncreaseStreamRetentionPeriodCommand,
   DecreaseStreamRetentionPeriodCommand,
+  SplitShardCommand,
+  MergeShardsCommand,
+  UpdateShardCountCommand,
   paginateListStreams,
   RegisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
@@ -571,6 +576,8 @@ class Compat {
       `GetRecords with a garbage iterator: expected InvalidArgumentException, got ${answer.code}: ${answer.message}`);
     ok(`GetRecords with a garbage iterator: InvalidArgumentException (HTTP ${answer.status})`);
 
+    await this.reshard();
+
     step("DeleteStream");
     await this.send(new DeleteStreamCommand({ StreamName: this.stream }));
     const deadline = performance.now() + WAIT_S * 1000;
@@ -702,6 +709,127 @@ class Compat {
     await this.send(new DeregisterStreamConsumerCommand({ ConsumerARN: arn }));
     await this.waitConsumer(arn, null);
     ok("DeleteStream with a consumer: ResourceInUseException; deregistered, then gone");
+  }
+
+  async listAllShards() {
+    const shards = [];
+    let input = { StreamName: this.stream };
+    for (;;) {
+      const page = await this.send(new ListShardsCommand(input));
+      shards.push(...page.Shards);
+      if (!page.NextToken) {
+        return shards;
+      }
+      input = { NextToken: page.NextToken };
+    }
+  }
+
+  /** PutRecords to wherever the stream routes now; remembered under the shard each record went to. */
+  async putAfterReshard(prefix, count, explicitHashKey) {
+    const records = Array.from({ length: count }, (_, i) => ({
+      PartitionKey: `${prefix}-${i}`, Data: new TextEncoder().encode(`${prefix}-${i}`), ExplicitHashKey: String(explicitHashKey),
+    }));
+    const result = await this.send(new PutRecordsCommand({ StreamName: this.stream, Records: records }));
+    check(result.FailedRecordCount === 0, `PutRecords after a reshard: FailedRecordCount ${result.FailedRecordCount}`);
+    records.forEach((record, i) => this.remember(result.Records[i].ShardId, result.Records[i].SequenceNumber, record.PartitionKey, record.Data, 9));
+    return new Set(result.Records.map((r) => r.ShardId));
+  }
+
+  /** Every shard from TRIM_HORIZON, parents to their end (ChildShards, no NextShardIterator) before children. */
+  async readLineage() {
+    const shards = await this.listAllShards();
+    const parents = new Map(shards.map((s) => [s.ShardId, [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean)]));
+    const closed = new Set(shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber).map((s) => s.ShardId));
+    const ready = [...parents].filter(([, ps]) => ps.length === 0).map(([id]) => id);
+    const done = new Set();
+    const got = new Map();
+    while (ready.length > 0) {
+      const shard = ready.shift();
+      let iterator = await this.iterator(shard, "TRIM_HORIZON");
+      const records = [];
+      const children = [];
+      const deadline = performance.now() + WAIT_S * 1000;
+      for (;;) {
+        const page = await this.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        for (const r of page.Records) {
+          records.push({ sequence: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data });
+        }
+        if (page.ChildShards?.length) {
+          check(closed.has(shard), `GetRecords of open shard ${shard} answered ChildShards`);
+          check(page.NextShardIterator === undefined || page.NextShardIterator === null,
+            `GetRecords at the end of ${shard} answered a NextShardIterator with its ChildShards`);
+          check(page.MillisBehindLatest === 0, `GetRecords at the end of ${shard}: MillisBehindLatest ${page.MillisBehindLatest}`);
+          for (const child of page.ChildShards) {
+            const listed = parents.get(child.ShardId) ?? [];
+            check(child.ParentShards.includes(shard) && child.ParentShards.length === listed.length && listed.every((p) => child.ParentShards.includes(p)),
+              `ChildShards lists parents ${child.ParentShards} of ${child.ShardId}; ListShards ${listed}`);
+            check(child.HashKeyRange?.StartingHashKey !== undefined, `ChildShards entry ${child.ShardId} has no HashKeyRange`);
+            children.push(child.ShardId);
+          }
+          break;
+        }
+        iterator = page.NextShardIterator;
+        check(iterator, `GetRecords of ${shard} answered neither NextShardIterator nor ChildShards`);
+        if (page.Records.length === 0 && page.MillisBehindLatest === 0 && !closed.has(shard)) {
+          break;
+        }
+        check(performance.now() < deadline, `${shard} not read to its end in ${WAIT_S} s`);
+      }
+      got.set(shard, records);
+      done.add(shard);
+      for (const child of children) {
+        if (!done.has(child) && !ready.includes(child) && parents.get(child).every((p) => done.has(p))) {
+          ready.push(child);
+        }
+      }
+    }
+    const missed = [...parents.keys()].filter((id) => !done.has(id));
+    check(missed.length === 0, `the lineage walk from the stream's first shards missed ${missed}`);
+    return got;
+  }
+
+  async reshard() {
+    step("SplitShard, then put and read across parent and children");
+    const parent = this.shards[0];
+    const middle = (BigInt(parent.start) + BigInt(parent.end) + 1n) / 2n;
+    await this.send(new SplitShardCommand({ StreamName: this.stream, ShardToSplit: parent.id, NewStartingHashKey: middle.toString() }));
+    check((await this.waitActive()).OpenShardCount === SHARD_COUNT + 1, "OpenShardCount after SplitShard is not one more");
+    let shards = await this.listAllShards();
+    check(shards.find((s) => s.ShardId === parent.id).SequenceNumberRange.EndingSequenceNumber, `split parent ${parent.id} has no EndingSequenceNumber`);
+    const children = shards.filter((s) => s.ParentShardId === parent.id).sort((a, b) => compareBigInt(BigInt(a.HashKeyRange.StartingHashKey), BigInt(b.HashKeyRange.StartingHashKey)));
+    check(children.length === 2, `SplitShard made ${children.map((c) => c.ShardId)}, expected two children of ${parent.id}`);
+    const ranges = children.map((c) => `${c.HashKeyRange.StartingHashKey}-${c.HashKeyRange.EndingHashKey}`).join(" ");
+    check(ranges === `${parent.start}-${middle - 1n} ${middle}-${parent.end}`, `children's hash key ranges are ${ranges}`);
+    const [low, high] = children.map((c) => c.ShardId);
+    const lowTo = await this.putAfterReshard("split-low", 20, parent.start);
+    const highTo = await this.putAfterReshard("split-high", 20, parent.end);
+    check(lowTo.size === 1 && lowTo.has(low) && highTo.size === 1 && highTo.has(high), `records after the split went to ${[...lowTo]} and ${[...highTo]}`);
+    ok(`${parent.id} closed with an EndingSequenceNumber; ${low} and ${high} take its hash keys`);
+
+    step("MergeShards of the two children, UpdateShardCount");
+    await this.send(new MergeShardsCommand({ StreamName: this.stream, ShardToMerge: low, AdjacentShardToMerge: high }));
+    check((await this.waitActive()).OpenShardCount === SHARD_COUNT, "OpenShardCount after MergeShards is not back to the first count");
+    shards = await this.listAllShards();
+    const merged = shards.filter((s) => s.ParentShardId === low && s.AdjacentParentShardId === high);
+    check(merged.length === 1, `MergeShards made ${JSON.stringify(merged)}`);
+    await this.putAfterReshard("merged", 20, parent.start);
+    const scaled = await this.send(new UpdateShardCountCommand({ StreamName: this.stream, TargetShardCount: SHARD_COUNT + 1, ScalingType: "UNIFORM_SCALING" }));
+    check(scaled.CurrentShardCount === SHARD_COUNT && scaled.TargetShardCount === SHARD_COUNT + 1 && scaled.StreamName === this.stream,
+      `UpdateShardCount answered ${JSON.stringify(scaled)}`);
+    check((await this.waitActive()).OpenShardCount === SHARD_COUNT + 1, "OpenShardCount after UpdateShardCount is not the target");
+    await this.putAfterReshard("scaled", 20, 0n);
+    await this.putAfterReshard("scaled-top", 20, MAX_HASH_KEY);
+    const answer = await this.errorOf(new SplitShardCommand({ StreamName: this.stream, ShardToSplit: parent.id, NewStartingHashKey: middle.toString() }));
+    check(answer.code === "InvalidArgumentException" && /not eligible/.test(answer.message), `splitting a closed shard: ${answer.code}: ${answer.message}`);
+    ok(`${merged[0].ShardId} merged from both; UpdateShardCount ${scaled.CurrentShardCount} → ${scaled.TargetShardCount}; a closed shard cannot split`);
+
+    step("read the whole stream back across parents and children");
+    const got = await this.readLineage();
+    let total = 0;
+    for (const shard of new Set([...got.keys(), ...this.written.keys()])) {
+      total += this.expect(shard, got.get(shard) ?? [], "lineage read", () => true);
+    }
+    ok(`${total} records in ${got.size} shards, each once, parents before children`);
   }
 
   async cleanup() {

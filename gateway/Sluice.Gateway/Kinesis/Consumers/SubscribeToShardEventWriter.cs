@@ -5,7 +5,7 @@ using Sluice.Core;
 using Sluice.Gateway.Kinesis.EventStream;
 using Sluice.Gateway.Kinesis.Protocol;
 using Sluice.Gateway.Records;
-using Sluice.Metadata.Model;
+using Sluice.Gateway.Routing;
 
 namespace Sluice.Gateway.Kinesis.Consumers;
 
@@ -53,7 +53,7 @@ internal sealed class SubscribeToShardEventWriter : IDisposable
     /// <paramref name="children"/> the shards that continue it.
     /// </summary>
     public ValueTask<bool> WriteEventAsync(
-        ReadOutcome outcome, string? continuation, long millisBehindLatest, IReadOnlyList<ShardDefinition>? children, CancellationToken cancellationToken)
+        ReadOutcome outcome, string? continuation, long millisBehindLatest, IReadOnlyList<ShardRoute>? children, CancellationToken cancellationToken)
     {
         _json.Clear();
         _writer.Reset(_json);
@@ -115,28 +115,28 @@ internal sealed class SubscribeToShardEventWriter : IDisposable
         (":event-type", eventType),
         (":content-type", contentType));
 
-    private void WriteChildShards(IReadOnlyList<ShardDefinition> children)
+    private void WriteChildShards(IReadOnlyList<ShardRoute> children)
     {
         _writer.WriteStartArray("ChildShards"u8);
         foreach (var child in children)
         {
             _writer.WriteStartObject();
-            _writer.WriteString("ShardId"u8, ShardId.Format(child.ShardIndex));
+            _writer.WriteString("ShardId"u8, child.ShardId);
             _writer.WriteStartArray("ParentShards"u8);
-            if (child.ParentShardIndex is { } parent)
+            if (child.ParentIndex is { } parent)
             {
                 _writer.WriteStringValue(ShardId.Format(parent));
             }
 
-            if (child.AdjacentParentShardIndex is { } adjacent)
+            if (child.AdjacentParentIndex is { } adjacent)
             {
                 _writer.WriteStringValue(ShardId.Format(adjacent));
             }
 
             _writer.WriteEndArray();
             _writer.WriteStartObject("HashKeyRange"u8);
-            _writer.WriteString("StartingHashKey"u8, child.StartingHashKey);
-            _writer.WriteString("EndingHashKey"u8, child.EndingHashKey);
+            _writer.WriteString("StartingHashKey"u8, HashKey.Format(child.StartingHashKey));
+            _writer.WriteString("EndingHashKey"u8, HashKey.Format(child.EndingHashKey));
             _writer.WriteEndObject();
             _writer.WriteEndObject();
         }

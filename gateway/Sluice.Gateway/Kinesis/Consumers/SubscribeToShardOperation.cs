@@ -188,8 +188,8 @@ internal sealed partial class SubscribeToShardOperation(
 
             while (true)
             {
-                var route = await router.GetAsync(target.Call.Tenant, target.StreamName, cancellationToken);
-                if (ShardEnd.IsReached(route, target.ShardIndex, outcome, out var children))
+                // The read path says when a closed shard was read to its end, and which shards continue it.
+                if (outcome.ChildShards is { } children)
                 {
                     await events.WriteEventAsync(outcome, continuation: null, millisBehindLatest: 0, children, cancellationToken);
                     return;

@@ -61,8 +61,13 @@ public sealed class SubscribeToShardEventWriterTests
     [Fact]
     public async Task The_last_event_of_a_closed_shard_has_ChildShards_and_no_continuation()
     {
-        var (route, _) = SplitStream();
-        Assert.True(ShardEnd.IsReached(route, 0, Outcome(firstOffset: 5), out var children));
+        // Children of shard 0 as the read path reports them at its end: a split (one parent each)
+        // and, for shape, a merge child that names an adjacent parent too.
+        IReadOnlyList<ShardRoute> children =
+        [
+            Child(1, 0, 99, parent: 0),
+            Child(2, 100, 199, parent: 0, adjacent: 5),
+        ];
 
         var messages = await WriteAsync(cbor: false, events => events.WriteEventAsync(Outcome(firstOffset: 5), null, 0, children, default).AsTask());
 
@@ -71,27 +76,10 @@ public sealed class SubscribeToShardEventWriterTests
         var childShards = last["ChildShards"]!.AsArray();
         Assert.Equal(["shardId-000000000001", "shardId-000000000002"], childShards.Select(c => (string)c!["ShardId"]!));
         Assert.Equal(["shardId-000000000000"], childShards[0]!["ParentShards"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal(["shardId-000000000000", "shardId-000000000005"], childShards[1]!["ParentShards"]!.AsArray().Select(p => (string)p!));
         Assert.Equal("0", (string)childShards[0]!["HashKeyRange"]!["StartingHashKey"]!);
         Assert.Equal("100", (string)childShards[1]!["HashKeyRange"]!["StartingHashKey"]!);
-    }
-
-    [Fact]
-    public void A_shard_ends_only_when_closed_and_read_past_its_last_record()
-    {
-        var (route, definition) = SplitStream();
-
-        Assert.False(ShardEnd.IsReached(route, 0, Outcome(firstOffset: 4, ("k", [1], 1)), out _));
-        Assert.False(ShardEnd.IsReached(route, 0, Outcome(firstOffset: 3), out _));
-        Assert.False(ShardEnd.IsReached(route, 1, Outcome(firstOffset: 0), out _));
-
-        // A merge: the child names both parents, and each parent's end leads to it.
-        definition.Shards.Add(Shard(3, "0", "199", ShardState.Open, parent: 1, adjacent: 2));
-        var one = definition.Shards.Single(s => s.ShardIndex == 1);
-        one.State = ShardState.Closed;
-        one.EndingOffset = 0;
-        var merged = new StreamRoute(definition, []);
-        Assert.True(ShardEnd.IsReached(merged, 1, Outcome(firstOffset: 0), out var children));
-        Assert.Equal(3, Assert.Single(children).ShardIndex);
+        Assert.Equal("199", (string)childShards[1]!["HashKeyRange"]!["EndingHashKey"]!);
     }
 
     [Fact]
@@ -188,23 +176,6 @@ public sealed class SubscribeToShardEventWriterTests
     }
 
     /// <summary>Shard 0 split at hash key 100 into shards 1 and 2, after its records 0..4.</summary>
-    private static (StreamRoute Route, StreamDefinition Definition) SplitStream()
-    {
-        var definition = new StreamDefinition { Name = "s" };
-        definition.Shards.Add(Shard(0, "0", "199", ShardState.Closed, endingOffset: 5));
-        definition.Shards.Add(Shard(2, "100", "199", ShardState.Open, parent: 0));
-        definition.Shards.Add(Shard(1, "0", "99", ShardState.Open, parent: 0));
-        return (new StreamRoute(definition, []), definition);
-    }
-
-    private static ShardDefinition Shard(int index, string start, string end, ShardState state, long? endingOffset = null, int? parent = null, int? adjacent = null) => new()
-    {
-        ShardIndex = index,
-        StartingHashKey = start,
-        EndingHashKey = end,
-        State = state,
-        EndingOffset = endingOffset,
-        ParentShardIndex = parent,
-        AdjacentParentShardIndex = adjacent,
-    };
+    private static ShardRoute Child(int index, ulong start, ulong end, int parent, int? adjacent = null) =>
+        new(index, ShardId.Format(index), start, end, IsOpen: true, "node-1", "http://127.0.0.1:1", 1, parent, adjacent);
 }
