@@ -28,7 +28,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("split");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
         var before = await PutAsync(client, stream, "before", 40);
         Assert.All(before, r => Assert.Equal(Shard(0), r.ShardId));
 
@@ -83,7 +83,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("merge");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 3 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 3 });
         var ranges = (await client.CallAsync("ListShards", new { StreamName = stream }))["Shards"]!.AsArray();
         var startOf1 = (string)ranges[1]!["HashKeyRange"]!["StartingHashKey"]!;
         var written = await PutAsync(client, stream, "m", 10, explicitHashKey: startOf1);
@@ -118,7 +118,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("scale");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 2 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 2 });
         var written = await PutAsync(client, stream, "a", 60);
 
         var up = await client.CallAsync("UpdateShardCount", new { StreamName = stream, TargetShardCount = 3, ScalingType = "UNIFORM_SCALING" });
@@ -161,7 +161,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
         await using var stale = other;
         using var admin = await NewClientAsync();
         var stream = Name("race");
-        await admin.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 2 });
+        await admin.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 2 });
         var acknowledged = new ConcurrentBag<Written>();
         using var stop = new CancellationTokenSource();
         var rounds = new int[4];
@@ -208,7 +208,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
         using var client = await NewClientAsync();
         var account = client.AccountId;
         var stream = Name("err");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 3 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 3 });
         var shards = (await client.CallAsync("ListShards", new { StreamName = stream }))["Shards"]!.AsArray();
         var start1 = (string)shards[1]!["HashKeyRange"]!["StartingHashKey"]!;
         var end1 = (string)shards[1]!["HashKeyRange"]!["EndingHashKey"]!;
@@ -245,12 +245,12 @@ public sealed class ReshardTests(ClusterFixture cluster)
         await SetStatusAsync(stream, "Active");
 
         var onDemand = Name("od");
-        await client.CallAsync("CreateStream", new { StreamName = onDemand, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
+        await client.CreateStreamAndWaitAsync(onDemand, new { StreamName = onDemand, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
         await ExpectAsync(client, "SplitShard", new { StreamName = onDemand, ShardToSplit = Shard(0), NewStartingHashKey = "5" }, "ValidationException", null);
 
         // Past the gateway's 64 shards per stream.
         var big = Name("big");
-        await client.CallAsync("CreateStream", new { StreamName = big, ShardCount = 40 });
+        await client.CreateStreamAndWaitAsync(big, new { StreamName = big, ShardCount = 40 });
         await ExpectAsync(client, "UpdateShardCount", new { StreamName = big, TargetShardCount = 80, ScalingType = "UNIFORM_SCALING" }, "LimitExceededException", null);
         Assert.Equal(40, (int)(await client.CallAsync("DescribeStreamSummary", new { StreamName = big }))["StreamDescriptionSummary"]!["OpenShardCount"]!);
     }
@@ -260,7 +260,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("orphan");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 2 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 2 });
         // What a gateway that died between the reshard's transaction and its end leaves: UPDATING, and no lock held.
         await SetStatusAsync(stream, "Updating");
         Assert.Equal("UPDATING", (string)(await client.CallAsync("DescribeStreamSummary", new { StreamName = stream }))["StreamDescriptionSummary"]!["StreamStatus"]!);
@@ -278,7 +278,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("conc");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 6 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 6 });
         var shards = (await client.CallAsync("ListShards", new { StreamName = stream }))["Shards"]!.AsArray();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
@@ -301,7 +301,7 @@ public sealed class ReshardTests(ClusterFixture cluster)
     {
         using var client = await NewClientAsync();
         var stream = Name("filter");
-        await client.CallAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        await client.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = 1 });
         var beforeSplit = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds() / 1000.0;
         await client.CallAsync("SplitShard", new { StreamName = stream, ShardToSplit = Shard(0), NewStartingHashKey = Half });
         var afterSplit = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeMilliseconds() / 1000.0;
@@ -470,6 +470,8 @@ public sealed class ReshardTests(ClusterFixture cluster)
         public Client Clone(Uri? otherEndpoint = null) => new(otherEndpoint ?? endpoint, accessKeyId, secret, accountId);
 
         public Task<JsonNode> CallAsync(string operation, object body) => _inner.CallAsync(operation, body);
+
+        public Task CreateStreamAndWaitAsync(string streamName, object request) => _inner.CreateStreamAndWaitAsync(streamName, request);
 
         public Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(string operation, object body) => _inner.SendAsync(operation, body);
 

@@ -82,7 +82,9 @@ public sealed class KinesisConsumerTests(KinesisConsumersFixture cluster)
         (status, body) = await client.Kinesis.SendAsync("DescribeStreamConsumer", new { ConsumerARN = arn });
         Assert.Equal("ResourceNotFoundException", (string)body!["__type"]!);
 
+        // DeleteStream answers with the stream DELETING; its consumers go with it once it is gone.
         await client.Kinesis.CallAsync("DeleteStream", new { StreamName = stream, EnforceConsumerDeletion = true });
+        await client.Kinesis.WaitUntilGoneAsync(stream);
         (status, body) = await client.Kinesis.SendAsync("DescribeStreamConsumer", new { ConsumerARN = again });
         Assert.Equal("ResourceNotFoundException", (string)body!["__type"]!);
     }
@@ -430,31 +432,15 @@ public sealed class KinesisConsumerTests(KinesisConsumersFixture cluster)
         var written = await client.PutAsync(stream, ["a", "b", "c"]);
         var arn = await client.RegisterActiveAsync(client.StreamArn(stream), "to-the-end");
 
-        // No API closes a shard on this branch yet: split shard 0 in the metadata as SplitShard would
-        // (closed after its 3 records; children 1 and 2 share its hash keys).
-        await using (var connection = new Npgsql.NpgsqlConnection(cluster.MetadataConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var split = new Npgsql.NpgsqlCommand(
-                """
-                UPDATE shards SET state = 'Closed', ending_offset = 3
-                    WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
-                INSERT INTO shards (stream_id, shard_index, starting_hash_key, ending_hash_key, parent_shard_index, state, replicas, isr, leader_node_id, leader_epoch, partition_epoch, created_at)
-                    SELECT stream_id, 1, '0', '170141183460469231731687303715884105727', 0, 'Open', replicas, isr, leader_node_id, 1, 1, now()
-                    FROM shards WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
-                INSERT INTO shards (stream_id, shard_index, starting_hash_key, ending_hash_key, parent_shard_index, state, replicas, isr, leader_node_id, leader_epoch, partition_epoch, created_at)
-                    SELECT stream_id, 2, '170141183460469231731687303715884105728', ending_hash_key, 0, 'Open', replicas, isr, leader_node_id, 1, 1, now()
-                    FROM shards WHERE shard_index = 0 AND stream_id = (SELECT id FROM streams WHERE name = @stream);
-                """,
-                connection);
-            split.Parameters.AddWithValue("stream", stream);
-            await split.ExecuteNonQueryAsync();
-        }
-
+        // Subscribed before the split: the records come first, then the split closes the shard under
+        // the live subscription, which ends with the children and no continuation.
         await using var subscription = await client.SubscribeOkAsync(new { ConsumerARN = arn, ShardId = "shardId-000000000000", StartingPosition = new { Type = "TRIM_HORIZON" } });
+        var before = await subscription.ReadUntilAsync(e => RecordsOf(e).Count >= 3, EventTimeout);
+        Assert.All(before, e => Assert.Null(e.Json["ChildShards"]));
+        await client.Kinesis.CallAsync("SplitShard", new { StreamName = stream, ShardToSplit = "shardId-000000000000", NewStartingHashKey = "170141183460469231731687303715884105728" });
         var events = await subscription.ReadUntilAsync(e => e.Count > 0 && e[^1].IsRecordsEvent && e[^1].Json["ChildShards"] is not null, EventTimeout);
 
-        Assert.Equal(written, RecordsOf(events).Select(r => (string)r["SequenceNumber"]!));
+        Assert.Equal(written, RecordsOf([.. before, .. events]).Select(r => (string)r["SequenceNumber"]!));
         var last = events[^1];
         Assert.Null(last.Continuation);
         Assert.Empty(last.Records);
@@ -499,7 +485,7 @@ public sealed class KinesisConsumerTests(KinesisConsumersFixture cluster)
         public async Task<string> CreateStreamAsync(int shards)
         {
             var stream = $"efo-{Guid.NewGuid():N}";
-            await Kinesis.CallAsync("CreateStream", new { StreamName = stream, ShardCount = shards });
+            await Kinesis.CreateStreamAndWaitAsync(stream, new { StreamName = stream, ShardCount = shards });
             _created[stream] = (double)(await Kinesis.CallAsync("DescribeStreamSummary", new { StreamName = stream }))["StreamDescriptionSummary"]!["StreamCreationTimestamp"]!;
             return stream;
         }
