@@ -219,19 +219,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
         using (var json = new Utf8JsonWriter(output))
         {
             json.WriteStartObject();
-            json.WriteStartArray("Records"u8);
-            var cursor = outcome.GetCursor();
-            while (cursor.MoveNext())
-            {
-                json.WriteStartObject();
-                json.WriteString("SequenceNumber"u8, cursor.SequenceNumber);
-                json.WriteNumber("ApproximateArrivalTimestamp"u8, cursor.TimestampMs / 1000.0);
-                json.WriteBase64String("Data"u8, cursor.Value.Span);
-                json.WriteString("PartitionKey"u8, cursor.Key.Span);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteRecords(json, outcome);
             if (outcome.ChildShards is { } children)
             {
                 // The end of a closed shard: no next iterator, and where its hash keys went.
@@ -251,7 +239,26 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
         return output.WrittenSpan.ToArray();
     }
 
-    private static void WriteChildShards(Utf8JsonWriter json, IReadOnlyList<ShardRoute> children)
+    /// <summary>The <c>Records</c> array of GetRecords and of SubscribeToShard events.</summary>
+    internal static void WriteRecords(Utf8JsonWriter json, ReadOutcome outcome)
+    {
+        json.WriteStartArray("Records"u8);
+        var cursor = outcome.GetCursor();
+        while (cursor.MoveNext())
+        {
+            json.WriteStartObject();
+            json.WriteString("SequenceNumber"u8, cursor.SequenceNumber);
+            json.WriteNumber("ApproximateArrivalTimestamp"u8, cursor.TimestampMs / 1000.0);
+            json.WriteBase64String("Data"u8, cursor.Value.Span);
+            json.WriteString("PartitionKey"u8, cursor.Key.Span);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>The <c>ChildShards</c> of GetRecords and of SubscribeToShard events at a closed shard's end.</summary>
+    internal static void WriteChildShards(Utf8JsonWriter json, IReadOnlyList<ShardRoute> children)
     {
         json.WriteStartArray("ChildShards"u8);
         foreach (var child in children)

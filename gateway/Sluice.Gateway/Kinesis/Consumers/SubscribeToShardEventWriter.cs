@@ -58,19 +58,7 @@ internal sealed class SubscribeToShardEventWriter : IDisposable
         _json.Clear();
         _writer.Reset(_json);
         _writer.WriteStartObject();
-        _writer.WriteStartArray("Records"u8);
-        var cursor = outcome.GetCursor();
-        while (cursor.MoveNext())
-        {
-            _writer.WriteStartObject();
-            _writer.WriteString("SequenceNumber"u8, cursor.SequenceNumber);
-            _writer.WriteNumber("ApproximateArrivalTimestamp"u8, cursor.TimestampMs / 1000.0);
-            _writer.WriteBase64String("Data"u8, cursor.Value.Span);
-            _writer.WriteString("PartitionKey"u8, cursor.Key.Span);
-            _writer.WriteEndObject();
-        }
-
-        _writer.WriteEndArray();
+        KinesisRecordOperations.WriteRecords(_writer, outcome);
         if (continuation is not null)
         {
             _writer.WriteString("ContinuationSequenceNumber"u8, continuation);
@@ -79,7 +67,7 @@ internal sealed class SubscribeToShardEventWriter : IDisposable
         _writer.WriteNumber("MillisBehindLatest"u8, millisBehindLatest);
         if (children is not null)
         {
-            WriteChildShards(children);
+            KinesisRecordOperations.WriteChildShards(_writer, children);
         }
 
         _writer.WriteEndObject();
@@ -114,35 +102,6 @@ internal sealed class SubscribeToShardEventWriter : IDisposable
         (":message-type", "event"),
         (":event-type", eventType),
         (":content-type", contentType));
-
-    private void WriteChildShards(IReadOnlyList<ShardRoute> children)
-    {
-        _writer.WriteStartArray("ChildShards"u8);
-        foreach (var child in children)
-        {
-            _writer.WriteStartObject();
-            _writer.WriteString("ShardId"u8, child.ShardId);
-            _writer.WriteStartArray("ParentShards"u8);
-            if (child.ParentIndex is { } parent)
-            {
-                _writer.WriteStringValue(ShardId.Format(parent));
-            }
-
-            if (child.AdjacentParentIndex is { } adjacent)
-            {
-                _writer.WriteStringValue(ShardId.Format(adjacent));
-            }
-
-            _writer.WriteEndArray();
-            _writer.WriteStartObject("HashKeyRange"u8);
-            _writer.WriteString("StartingHashKey"u8, HashKey.Format(child.StartingHashKey));
-            _writer.WriteString("EndingHashKey"u8, HashKey.Format(child.EndingHashKey));
-            _writer.WriteEndObject();
-            _writer.WriteEndObject();
-        }
-
-        _writer.WriteEndArray();
-    }
 
     /// <summary>Frames the payload in <see cref="_json"/> and flushes it to the client; false once the client is gone.</summary>
     private async ValueTask<bool> WriteAsync(byte[] headers, CancellationToken cancellationToken)
