@@ -34,12 +34,22 @@ public sealed partial class SluiceClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One result per record; accepted records are durable.</returns>
     /// <exception cref="Grpc.Core.RpcException">NOT_FOUND when there is no such stream, INVALID_ARGUMENT when the batch breaks a limit.</exception>
+    public Task<PutRecordsResponse> PutRecordsAsync(
+        string stream, IReadOnlyList<PutRecordsEntry> records, CancellationToken cancellationToken = default) =>
+        PutRecordsAsync(stream, records, Acks.Unspecified, cancellationToken);
+
+    /// <summary>
+    /// Writes a batch of records, waiting for <paramref name="acks"/>: <see cref="Acks.All"/> (every in-sync replica;
+    /// UNAVAILABLE and nothing written when fewer than the stream's minimum are in sync), <see cref="Acks.Leader"/>,
+    /// or <see cref="Acks.None"/> (not waited for: results carry the shard id and no sequence number).
+    /// <see cref="Acks.Unspecified"/> takes the stream's default.
+    /// </summary>
     public async Task<PutRecordsResponse> PutRecordsAsync(
-        string stream, IReadOnlyList<PutRecordsEntry> records, CancellationToken cancellationToken = default)
+        string stream, IReadOnlyList<PutRecordsEntry> records, Acks acks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(records);
-        var request = new PutRecordsRequest { Stream = stream };
+        var request = new PutRecordsRequest { Stream = stream, Acks = acks };
         request.Records.AddRange(records);
         return await Records.PutRecordsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
     }

@@ -23,7 +23,13 @@ builder.Services.AddSingleton(sp =>
     return new LogStore(Path.GetFullPath(options.DataDir), settings.ToLogOptions(Sluice.Core.Limits.DefaultRetentionHours),
         sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
 });
+builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<ReplicaManager>();
+builder.Services.AddSingleton<PeerClients>();
+builder.Services.AddSingleton<FetchSignals>();
+builder.Services.AddSingleton<ReplicaFetchers>();
+builder.Services.AddShardChangeListener();
+builder.Services.AddHostedService<ReplicaRoleService>();
 builder.Services.AddSingleton<NodeHeartbeatService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeHeartbeatService>());
 builder.Services.AddHostedService<MaintenanceService>();

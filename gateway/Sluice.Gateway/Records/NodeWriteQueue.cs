@@ -39,9 +39,9 @@ internal sealed class NodeWriteQueue
     /// yet: the queue joins the list and goes out on <see cref="StartDeferred"/>, so that a put's
     /// writes to several shards of one node, queued one after the other, share one call.
     /// </summary>
-    public Task<long> AppendAsync(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null)
+    public Task<long> AppendAsync(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null, Acks acks = Acks.Default)
     {
-        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount);
+        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount, acks);
         bool start;
         lock (_lock)
         {
@@ -124,18 +124,18 @@ internal sealed class NodeWriteQueue
 
     private async Task SendAsync(List<Pending> round)
     {
-        // One ShardAppend per shard, its chunks in arrival order.
+        // One ShardAppend per shard (and acks level), its chunks in arrival order.
         var request = new AppendRequest();
-        var shards = new Dictionary<(long StreamId, int ShardIndex), int>();
+        var shards = new Dictionary<(long StreamId, int ShardIndex, Acks Acks), int>();
         var owners = new int[round.Count];
         for (var i = 0; i < round.Count; i++)
         {
             var pending = round[i];
-            if (!shards.TryGetValue((pending.StreamId, pending.ShardIndex), out var slot))
+            if (!shards.TryGetValue((pending.StreamId, pending.ShardIndex, pending.Acks), out var slot))
             {
                 slot = request.Shards.Count;
-                shards.Add((pending.StreamId, pending.ShardIndex), slot);
-                request.Shards.Add(new ShardAppend { StreamId = pending.StreamId, ShardIndex = pending.ShardIndex });
+                shards.Add((pending.StreamId, pending.ShardIndex, pending.Acks), slot);
+                request.Shards.Add(new ShardAppend { StreamId = pending.StreamId, ShardIndex = pending.ShardIndex, Acks = pending.Acks });
             }
 
             var append = request.Shards[slot];
@@ -188,8 +188,10 @@ internal sealed class NodeWriteQueue
         }
     }
 
-    private sealed class Pending(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount)
+    private sealed class Pending(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, Acks acks)
     {
+        public Acks Acks { get; } = acks;
+
         public long StreamId { get; } = streamId;
 
         public int ShardIndex { get; } = shardIndex;

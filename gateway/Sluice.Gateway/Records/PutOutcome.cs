@@ -19,6 +19,12 @@ public sealed class PutOutcome(PutRecordResult[] results)
     public string SequenceNumberOf(int index)
     {
         var result = Results[index];
+        if (!result.HasSequenceNumber)
+        {
+            // acks=none: accepted, never acknowledged.
+            return string.Empty;
+        }
+
         _sequenceNumbers ??= [];
         if (!_sequenceNumbers.TryGetValue(result.ShardIndex, out var formatter))
         {

@@ -15,6 +15,15 @@ public readonly record struct PutRecordResult(int ShardIndex, long Offset, strin
 
     public static PutRecordResult Success(int shardIndex, long offset) => new(shardIndex, offset, null, null);
 
+    /// <summary>acks=none: routed to its shard and sent, with no sequence number (nothing waited for the write).</summary>
+    public static PutRecordResult Accepted(int shardIndex) => new(shardIndex, NoOffset, null, null);
+
+    /// <summary>The offset of a record accepted without acknowledgement.</summary>
+    public const long NoOffset = -1;
+
+    /// <summary>True when the record was written and has a sequence number (false for acks=none).</summary>
+    public bool HasSequenceNumber => ErrorCode is null && Offset >= 0;
+
     public static PutRecordResult Failure(string code, string message) => new(-1, -1, code, message);
 
     public static PutRecordResult FromError(SluiceException error) => Failure(

@@ -2,8 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace Sluice.Gateway.Records;
 
-/// <summary>Body of POST /v1/streams/{name}/records.</summary>
-public sealed record PutRecordsBody(IReadOnlyList<PutRecordsBodyEntry>? Records);
+/// <summary>
+/// Body of POST /v1/streams/{name}/records. <c>acks</c>: <c>all</c> (durable on every in-sync replica), <c>leader</c>
+/// (durable on the shard's leader) or <c>none</c> (not waited for: no sequence numbers); the stream's default when
+/// absent.
+/// </summary>
+public sealed record PutRecordsBody(IReadOnlyList<PutRecordsBodyEntry>? Records, string? Acks = null);
 
 /// <summary>One record to put: a partition key and base64 data, optionally an explicit hash key.</summary>
 public sealed record PutRecordsBodyEntry(string? PartitionKey, Base64Data? Data, string? ExplicitHashKey);

@@ -32,8 +32,19 @@ public sealed partial class RecordService(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeWriteQueue> _queues = new(StringComparer.Ordinal);
 
-    /// <summary>Writes a batch; each record succeeds or fails on its own and accepted ones are durable on return.</summary>
-    public async Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default)
+    /// <summary>Writes a batch with the stream's default acks; each record succeeds or fails on its own.</summary>
+    public Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default) =>
+        PutAsync(tenant, streamName, entries, acks: null, sequenceNumbersRequired: false, cancellationToken);
+
+    /// <summary>
+    /// Writes a batch; each record succeeds or fails on its own. With acks=all (the default) accepted records are
+    /// durable on every in-sync replica on return, with acks=leader on the leader. With acks=none the call returns
+    /// once the records are validated and routed: each valid record is reported accepted with its shard but no
+    /// sequence number, and a failure later is only logged (Kafka's acks=0). A face whose protocol must answer sequence
+    /// numbers (<paramref name="sequenceNumbersRequired"/>: Kinesis) writes an acks=none stream's records with acks=leader.
+    /// </summary>
+    public async Task<PutOutcome> PutAsync(
+        Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, AckMode? acks, bool sequenceNumbersRequired, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0)
         {
@@ -65,6 +76,13 @@ public sealed partial class RecordService(
 
             var route = await router.GetAsync(tenant, streamName, cancellationToken);
             StreamAvailability.EnsureAcceptsRecords(route, tenant);
+            var mode = acks ?? route.Definition.DefaultAcks;
+            if (mode == AckMode.None && sequenceNumbersRequired)
+            {
+                mode = AckMode.Leader;
+            }
+
+            var storageAcks = mode == AckMode.All ? Acks.All : Acks.Leader;
             var results = new PutRecordResult[entries.Count];
             var batches = new Dictionary<int, ShardBatch>();
             for (var i = 0; i < entries.Count; i++)
@@ -87,11 +105,26 @@ public sealed partial class RecordService(
 
                 if (!batches.TryGetValue(shard.Index, out var batch))
                 {
-                    batch = new ShardBatch(shard.Index);
+                    batch = new ShardBatch(shard.Index, storageAcks);
                     batches.Add(shard.Index, batch);
                 }
 
                 batch.Add(i, RecordBody.EncodedLength(keyLengths[i], entry.Data.Length));
+            }
+
+            if (mode == AckMode.None)
+            {
+                foreach (var batch in batches.Values)
+                {
+                    foreach (var index in batch.Indexes)
+                    {
+                        results[index] = PutRecordResult.Accepted(batch.ShardIndex);
+                    }
+                }
+
+                // The hash keys are rented: the background write gets its own copy.
+                _ = AppendUnacknowledgedAsync(tenant, route, entries, hashKeys.AsSpan(0, entries.Count).ToArray(), batches);
+                return new PutOutcome(results);
             }
 
             await AppendAllAsync(tenant, route, entries, hashKeys, batches, results, cancellationToken);
@@ -101,6 +134,27 @@ public sealed partial class RecordService(
         {
             ArrayPool<int>.Shared.Return(keyLengths);
             ArrayPool<UInt128>.Shared.Return(hashKeys);
+        }
+    }
+
+    /// <summary>acks=none: writes in the background, with no caller waiting; failures are logged.</summary>
+    private async Task AppendUnacknowledgedAsync(Tenant tenant, StreamRoute route, IReadOnlyList<PutEntry> entries, UInt128[] hashKeys, Dictionary<int, ShardBatch> batches)
+    {
+        var results = new PutRecordResult[entries.Count];
+        try
+        {
+            await AppendAllAsync(tenant, route, entries, hashKeys, batches, results, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogUnacknowledgedFailed(logger, route.Name, ex.Message);
+            return;
+        }
+
+        var failed = results.Count(r => r.ErrorCode is not null && r.ErrorCode != PutRecordResult.InvalidArgument);
+        if (failed > 0)
+        {
+            LogUnacknowledgedLost(logger, failed, route.Name, results.First(r => r.ErrorCode is not null && r.ErrorCode != PutRecordResult.InvalidArgument).ErrorMessage);
         }
     }
 
@@ -330,7 +384,7 @@ public sealed partial class RecordService(
                 {
                     // Only the first attempt runs before the caller starts the deferred queues.
                     append = QueueFor(shard, route.Name).AppendAsync(
-                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null);
+                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null, batch.Acks);
                     var baseOffset = await append.WaitAsync(cancellationToken);
                     for (var j = 0; j < batch.Indexes.Count; j++)
                     {
@@ -388,7 +442,7 @@ public sealed partial class RecordService(
 
             if (!batches.TryGetValue(shard.Index, out var target))
             {
-                target = new ShardBatch(shard.Index);
+                target = new ShardBatch(shard.Index, batch.Acks);
                 batches.Add(shard.Index, target);
             }
 
@@ -460,12 +514,21 @@ public sealed partial class RecordService(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "An acks=none put to stream {Stream} failed: {Reason}")]
+    private static partial void LogUnacknowledgedFailed(ILogger logger, string stream, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} records of an acks=none put to stream {Stream} were not written: {Reason}")]
+    private static partial void LogUnacknowledgedLost(ILogger logger, int count, string stream, string? reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage node {NodeId} unavailable for {ShardId}: {StatusCode} {Detail}")]
     private static partial void LogStorageUnavailable(ILogger logger, string? nodeId, string shardId, StatusCode statusCode, string detail);
 
-    private sealed class ShardBatch(int shardIndex)
+    private sealed class ShardBatch(int shardIndex, Acks acks)
     {
         public int ShardIndex { get; } = shardIndex;
+
+        /// <summary>What the storage node waits for before it answers.</summary>
+        public Acks Acks { get; } = acks;
 
         public List<int> Indexes { get; } = [];
 

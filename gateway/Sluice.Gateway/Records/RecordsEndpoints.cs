@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sluice.Core;
 using Sluice.Gateway.Auth;
+using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Records;
 
@@ -57,7 +58,15 @@ public static class RecordsEndpoints
             entries[i] = new PutEntry(record.PartitionKey, bytes, record.ExplicitHashKey, error);
         }
 
-        var outcome = await records.PutAsync(tenant, name, entries, cancellationToken);
+        AckMode? acks = body.Acks?.ToLowerInvariant() switch
+        {
+            null => null,
+            "all" => AckMode.All,
+            "leader" => AckMode.Leader,
+            "none" => AckMode.None,
+            _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"acks '{body.Acks}' is not one of all, leader, none."),
+        };
+        var outcome = await records.PutAsync(tenant, name, entries, acks, sequenceNumbersRequired: false, cancellationToken);
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
@@ -68,7 +77,7 @@ public static class RecordsEndpoints
         {
             var r = outcome.Results[i];
             results[i] = r.Succeeded
-                ? new PutRecordResultDto(outcome.SequenceNumberOf(i), r.ShardId, null, null)
+                ? new PutRecordResultDto(r.HasSequenceNumber ? outcome.SequenceNumberOf(i) : null, r.ShardId, null, null)
                 : new PutRecordResultDto(null, null, r.ErrorCode, r.ErrorMessage);
         }
 

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Sluice.Core;
 using Sluice.Gateway.Auth;
+using Sluice.Metadata.Model;
 using Sluice.V1;
 
 namespace Sluice.Gateway.Records;
@@ -23,7 +24,15 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
             entries[i] = new PutEntry(record.PartitionKey, record.Data, record.ExplicitHashKey);
         }
 
-        var outcome = await records.PutAsync(tenant, request.Stream, entries, context.CancellationToken);
+        AckMode? acks = request.Acks switch
+        {
+            V1.Acks.Unspecified => null,
+            V1.Acks.All => AckMode.All,
+            V1.Acks.Leader => AckMode.Leader,
+            V1.Acks.None => AckMode.None,
+            _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"acks {(int)request.Acks} is not one of ACKS_ALL, ACKS_LEADER, ACKS_NONE."),
+        };
+        var outcome = await records.PutAsync(tenant, request.Stream, entries, acks, sequenceNumbersRequired: false, context.CancellationToken);
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);

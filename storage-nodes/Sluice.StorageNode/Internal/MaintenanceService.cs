@@ -52,12 +52,14 @@ internal sealed partial class MaintenanceService(
                 continue;
             }
 
-            await logs.DeleteAsync(name, cancellationToken);
             var parts = name.Split('/');
             if (parts.Length == 2 && long.TryParse(parts[0], out var streamId) && int.TryParse(parts[1], out var shardIndex))
             {
-                replicas.Forget(streamId, shardIndex);
+                // Neither led nor followed from here on, so nothing writes to the log being deleted.
+                await replicas.ReleaseAsync(streamId, shardIndex, "its shard is no longer placed on this node");
             }
+
+            await logs.DeleteAsync(name, cancellationToken);
 
             LogReplicaRemoved(logger, name);
         }

@@ -77,6 +77,7 @@ internal sealed partial class ReplicaManager
 
         // Refused first, removed second: an append that arrives in between finds the mark.
         _removed[(streamId, shardIndex)] = now;
+        await ReleaseAsync(streamId, shardIndex, "its stream is being deleted");
         var name = LogName(streamId, shardIndex);
         var directory = Path.Combine(logs.RootDirectory, streamId.ToString(CultureInfo.InvariantCulture), shardIndex.ToString(CultureInfo.InvariantCulture));
         var present = logs.TryGet(name, out _) || Directory.Exists(directory);

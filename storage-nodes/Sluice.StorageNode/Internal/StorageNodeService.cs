@@ -1,12 +1,13 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Sluice.Log;
+using Sluice.Metadata.Model;
 using Sluice.Storage.V1;
 
 namespace Sluice.StorageNode.Internal;
 
 /// <summary>The internal gRPC contract: appends to and reads from the shard logs this node leads.</summary>
-internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogger<StorageNodeService> logger) : Sluice.Storage.V1.StorageNode.StorageNodeBase
+internal sealed partial class StorageNodeService(ReplicaManager replicas, TimeProvider timeProvider, ILogger<StorageNodeService> logger) : Sluice.Storage.V1.StorageNode.StorageNodeBase
 {
     private const int DefaultMaxRecords = 1000;
     private const int DefaultMaxBytes = 4 * 1024 * 1024;
@@ -51,7 +52,15 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
                 throw StorageErrors.InvalidArgument($"The append to {append.StreamId}/{append.ShardIndex} carries no record.");
             }
 
-            var log = await replicas.GetLeaderLogAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken, forAppend: true);
+            var leader = await replicas.GetLeaderAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken, forAppend: true);
+            var log = leader.Log;
+            var assignment = leader.Assignment;
+            var waitForIsr = append.Acks == Acks.All || (append.Acks == Acks.Default && assignment.DefaultAcks == AckMode.All);
+            if (waitForIsr && assignment.Isr.Length < assignment.MinInSyncReplicas)
+            {
+                throw StorageErrors.NotEnoughReplicas(ReplicaManager.LogName(append.StreamId, append.ShardIndex), assignment.Isr.Length, assignment.MinInSyncReplicas);
+            }
+
             var chunks = new ReadOnlyMemory<byte>[append.RecordChunks.Count];
             for (var i = 0; i < chunks.Length; i++)
             {
@@ -73,6 +82,13 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
                 throw StorageErrors.Unavailable($"The replica of {append.StreamId}/{append.ShardIndex} cannot take writes now: {ex.Message}");
             }
 
+            replicas.Signals.Notify(assignment.Replicas, replicas.NodeId);
+            leader.UpdateHighWatermark();
+            if (waitForIsr)
+            {
+                await WaitForIsrAsync(leader, result.BaseOffset + result.Count, cancellationToken);
+            }
+
             return new ShardAppendResult
             {
                 BaseOffset = result.BaseOffset,
@@ -91,6 +107,37 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
         }
     }
 
+    /// <summary>
+    /// acks=all: waits until the high watermark covers the append, then checks that the ISR it was committed by was
+    /// at least the minimum (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND): a leader alone in its ISR advances the high
+    /// watermark by itself, and must not call that an acks=all commit.
+    /// </summary>
+    private async Task WaitForIsrAsync(LeaderReplica leader, long endOffset, CancellationToken cancellationToken)
+    {
+        var shard = ReplicaManager.LogName(leader.StreamId, leader.ShardIndex);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leader.Stopping);
+        bool committed;
+        try
+        {
+            committed = await leader.Log.WaitForHighWatermarkAsync(endOffset, replicas.Replication.AckTimeout, linked.Token);
+        }
+        catch (OperationCanceledException) when (leader.IsStopped && !cancellationToken.IsCancellationRequested)
+        {
+            throw StorageErrors.NotLeader(shard, null);
+        }
+
+        if (!committed)
+        {
+            throw StorageErrors.ReplicationTimeout(shard, endOffset);
+        }
+
+        var assignment = leader.Assignment;
+        if (assignment.Isr.Length < assignment.MinInSyncReplicas)
+        {
+            throw StorageErrors.NotEnoughReplicasAfterAppend(shard, assignment.Isr.Length, assignment.MinInSyncReplicas);
+        }
+    }
+
     public override async Task<ReadResponse> Read(ReadRequest request, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
@@ -98,11 +145,13 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
         var maxRecords = request.MaxRecords <= 0 ? DefaultMaxRecords : Math.Min(request.MaxRecords, MaxRecordsPerRead);
         var maxBytes = request.MaxBytes <= 0 ? DefaultMaxBytes : Math.Min(request.MaxBytes, MaxReadBytes);
 
+        // Readers see only what the in-sync replicas hold: records up to the high watermark. An offset between the
+        // high watermark and the log end (an acks=leader record a producer knows of) waits like the end does.
         var offset = request.StartCase switch
         {
             ReadRequest.StartOneofCase.Offset => request.Offset,
-            ReadRequest.StartOneofCase.TimestampMs => await log.FindOffsetByTimestampAsync(request.TimestampMs, cancellationToken),
-            ReadRequest.StartOneofCase.Latest => log.LogEndOffset,
+            ReadRequest.StartOneofCase.TimestampMs => Math.Min(await log.FindOffsetByTimestampAsync(request.TimestampMs, cancellationToken), log.HighWatermark),
+            ReadRequest.StartOneofCase.Latest => log.HighWatermark,
             _ => log.LogStartOffset,
         };
 
@@ -116,15 +165,15 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
             throw StorageErrors.OffsetBeyondEnd(offset, log.LogEndOffset);
         }
 
-        if (offset == log.LogEndOffset && request.MaxWaitMs > 0)
+        if (offset >= log.HighWatermark && request.MaxWaitMs > 0)
         {
-            await log.WaitForDataAsync(offset, TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs, MaxWaitMs)), cancellationToken);
+            await log.WaitForHighWatermarkAsync(offset + 1, TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs, MaxWaitMs)), cancellationToken);
         }
 
         ReadResult result;
         try
         {
-            result = await log.ReadAsync(offset, maxRecords, maxBytes, cancellationToken);
+            result = await log.ReadAsync(offset, maxRecords, maxBytes, log.HighWatermark, cancellationToken);
         }
         catch (OffsetOutOfRangeException ex)
         {
@@ -137,7 +186,7 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
         {
             NextOffset = result.NextOffset,
             LogStartOffset = result.LogStartOffset,
-            LogEndOffset = result.LogEndOffset,
+            LogEndOffset = Math.Max(result.NextOffset, log.HighWatermark),
             LastTimestampMs = result.LastTimestampMs,
         };
         var stored = result.Records;
@@ -165,6 +214,7 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, ILogge
             LogStartOffset = log.LogStartOffset,
             LogEndOffset = log.LogEndOffset,
             LeaderEpoch = assignment.LeaderEpoch,
+            HighWatermark = log.HighWatermark,
         };
     }
 

@@ -444,3 +444,12 @@ public sealed class LifecycleClusterCollection : ICollectionFixture<LifecycleClu
 {
     public const string Name = "lifecycle-cluster";
 }
+
+/// <summary>A three-node cluster for the replication tests, which kill and pause its nodes.</summary>
+public sealed class ReplicationClusterFixture() : SluiceCluster(nodeCount: 3);
+
+[CollectionDefinition(Name)]
+public sealed class ReplicationClusterCollection : ICollectionFixture<ReplicationClusterFixture>
+{
+    public const string Name = "replication-cluster";
+}

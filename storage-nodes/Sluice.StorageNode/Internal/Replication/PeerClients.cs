@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Grpc.Net.Client;
+using Sluice.Metadata;
+using StorageNodeClient = Sluice.Storage.V1.StorageNode.StorageNodeClient;
+
+namespace Sluice.StorageNode.Internal;
+
+/// <summary>
+/// gRPC clients to the other storage nodes (the leaders this node follows): one long-lived HTTP/2 channel per
+/// address, and node addresses from the registry, re-read when a node is not known or a second has passed.
+/// </summary>
+internal sealed class PeerClients(NodeRegistry registry, TimeProvider timeProvider) : IDisposable
+{
+    private const int MaxMessageBytes = 32 * 1024 * 1024;
+    private static readonly TimeSpan AddressTtl = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, (GrpcChannel Channel, StorageNodeClient Client)> _clients = new(StringComparer.Ordinal);
+    private volatile Directory? _directory;
+
+    /// <summary>The client of a node, or null when the registry does not know it.</summary>
+    public async ValueTask<StorageNodeClient?> GetAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        var directory = _directory;
+        var now = timeProvider.GetUtcNow();
+        if (directory is null || now - directory.FetchedAt > AddressTtl || !directory.Addresses.ContainsKey(nodeId))
+        {
+            var nodes = await registry.ListAsync(cancellationToken);
+            directory = new Directory(nodes.ToDictionary(n => n.Id, n => n.Address, StringComparer.Ordinal), now);
+            _directory = directory;
+        }
+
+        return directory.Addresses.TryGetValue(nodeId, out var address) ? Get(address) : null;
+    }
+
+    /// <summary>The current node epoch of every registered node, as last read.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, long>> NodeEpochsAsync(CancellationToken cancellationToken)
+    {
+        var nodes = await registry.ListAsync(cancellationToken);
+        _directory = new Directory(nodes.ToDictionary(n => n.Id, n => n.Address, StringComparer.Ordinal), timeProvider.GetUtcNow());
+        return nodes.ToDictionary(n => n.Id, n => n.NodeEpoch, StringComparer.Ordinal);
+    }
+
+    private StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static a =>
+    {
+        var channel = GrpcChannel.ForAddress(a, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            },
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
+            MaxReceiveMessageSize = MaxMessageBytes,
+            MaxSendMessageSize = MaxMessageBytes,
+        });
+        return (channel, new StorageNodeClient(channel));
+    }).Client;
+
+    public void Dispose()
+    {
+        foreach (var (channel, _) in _clients.Values)
+        {
+            channel.Dispose();
+        }
+
+        _clients.Clear();
+    }
+
+    private sealed record Directory(Dictionary<string, string> Addresses, DateTimeOffset FetchedAt);
+}
