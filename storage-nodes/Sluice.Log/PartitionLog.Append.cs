@@ -17,13 +17,21 @@ public sealed partial class PartitionLog
     /// (and visible to readers). Concurrent appends are totally ordered. The list must not change until the returned
     /// task completes.
     /// </summary>
-    /// <exception cref="ArgumentException">The batch is empty, has too many records or bytes, or a key over 65,535 bytes.</exception>
+    /// <remarks>
+    /// <paramref name="leaderEpoch"/> is stamped on the batch; the first batch of an epoch above <see cref="LatestEpoch"/>
+    /// adds an entry to the leader epoch cache, and an epoch below it is refused (a deposed leader cannot write).
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The batch is empty, has too many records or bytes, or a key over 65,535 bytes; or <paramref name="leaderEpoch"/>
+    /// is negative or below <see cref="LatestEpoch"/> (checked again, in order, when the batch is written).
+    /// </exception>
     /// <exception cref="IOException">The write failed (the outcome is unknown), or an earlier one did and the log must be reopened.</exception>
     public ValueTask<AppendResult> AppendAsync(IReadOnlyList<LogRecord> records, int leaderEpoch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
         var batchLength = BatchEncoder.Measure(records, _options);
         ThrowIfDisposed();
+        ThrowIfFenced(leaderEpoch);
         if (_fault is { } fault)
         {
             throw FaultedException(fault);
@@ -44,12 +52,32 @@ public sealed partial class PartitionLog
     /// <see cref="AppendAsync"/> but with no per-record object: the bodies are validated, then copied into the batch
     /// as they are. The chunks must not change until the returned task completes.
     /// </summary>
-    /// <exception cref="ArgumentException">A chunk is malformed, or the batch is empty or too large.</exception>
-    public ValueTask<AppendResult> AppendEncodedAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, int leaderEpoch, CancellationToken cancellationToken = default)
+    /// <remarks>The batch header carries the "no producer" markers; leader epochs as in <see cref="AppendAsync"/>.</remarks>
+    /// <exception cref="ArgumentException">
+    /// A chunk is malformed, or the batch is empty or too large; or <paramref name="leaderEpoch"/> is negative or below
+    /// <see cref="LatestEpoch"/>.
+    /// </exception>
+    /// <exception cref="IOException">The write failed (the outcome is unknown), or an earlier one did and the log must be reopened.</exception>
+    public ValueTask<AppendResult> AppendEncodedAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, int leaderEpoch, CancellationToken cancellationToken = default) =>
+        AppendEncodedAsync(chunks, leaderEpoch, ProducerBatch.None, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="AppendEncodedAsync(IReadOnlyList{ReadOnlyMemory{byte}}, int, CancellationToken)"/>, stamping the
+    /// idempotent producer's id, epoch and base sequence into the batch header as given. The log does not
+    /// deduplicate; it stores the fields so that producer state can be rebuilt from <see cref="ReadBatchSummariesAsync"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A chunk is malformed, or the batch is empty or too large; or <paramref name="leaderEpoch"/> is negative or below
+    /// <see cref="LatestEpoch"/>.
+    /// </exception>
+    /// <exception cref="IOException">The write failed (the outcome is unknown), or an earlier one did and the log must be reopened.</exception>
+    public ValueTask<AppendResult> AppendEncodedAsync(
+        IReadOnlyList<ReadOnlyMemory<byte>> chunks, int leaderEpoch, ProducerBatch producer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         var batchLength = BatchEncoder.MeasureEncoded(chunks, _options, out var recordCount);
         ThrowIfDisposed();
+        ThrowIfFenced(leaderEpoch);
         if (_fault is { } fault)
         {
             throw FaultedException(fault);
@@ -61,8 +89,79 @@ public sealed partial class PartitionLog
         }
 
         var request = _requestPool.Rent();
-        request.InitializeEncoded(chunks, recordCount, leaderEpoch, batchLength, cancellationToken);
+        request.InitializeEncoded(chunks, recordCount, leaderEpoch, producer, batchLength, cancellationToken);
         return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends whole batches replicated from the leader (as returned by its <see cref="ReadBatchesAsync"/>), byte for
+    /// byte: offsets, leader epochs, timestamps and producer fields are kept. Every batch is checked before anything
+    /// is written, and the batches go through the same writer, group commit and flush policy as leader appends, in
+    /// order with them. Completes once durable per the flush policy and visible to readers, with the new
+    /// <see cref="LogEndOffset"/>. Empty input completes at once with the current end. The memory must not change
+    /// until the returned task completes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// Nothing of the call was written because a batch is cut short, has an unknown magic, a bad CRC, malformed or no
+    /// records, a negative epoch or one below an earlier batch's; or the batches are not contiguous; or the first does
+    /// not start at the end of the log (a gap or an overlap); or its epoch is below <see cref="LatestEpoch"/>.
+    /// </exception>
+    /// <exception cref="IOException">The write failed (the outcome is unknown), or an earlier one did and the log must be reopened.</exception>
+    public ValueTask<long> AppendBatchesAsync(ReadOnlyMemory<byte> batches, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (batches.IsEmpty)
+        {
+            return ValueTask.FromResult(LogEndOffset);
+        }
+
+        ReplicatedBatches.Validate(batches.Span, out _, out var recordCount, out var firstEpoch);
+        if (_fault is { } fault)
+        {
+            throw FaultedException(fault);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<long>(cancellationToken);
+        }
+
+        var request = _requestPool.Rent();
+        request.InitializeReplicated(batches, recordCount, firstEpoch, cancellationToken);
+        return _queue.Writer.TryWrite(request) ? request.AsEndOffsetValueTask() : EnqueueReplicatedWhenRoomAsync(request, cancellationToken);
+    }
+
+    private void ThrowIfFenced(int leaderEpoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leaderEpoch);
+        var latest = LatestEpoch;
+        if (leaderEpoch < latest)
+        {
+            throw FencedException(leaderEpoch, latest);
+        }
+    }
+
+    private static ArgumentException FencedException(int leaderEpoch, int latestEpoch) =>
+        new($"Leader epoch {leaderEpoch} is below the log's latest epoch {latestEpoch}: a newer leader has written to it.", nameof(leaderEpoch));
+
+    private async ValueTask<long> EnqueueReplicatedWhenRoomAsync(AppendRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            request.Recycle();
+            throw new ObjectDisposedException(nameof(PartitionLog));
+        }
+        catch (OperationCanceledException)
+        {
+            request.Recycle();
+            throw;
+        }
+
+        return await request.AsEndOffsetValueTask().ConfigureAwait(false);
     }
 
     private async ValueTask<AppendResult> EnqueueWhenRoomAsync(AppendRequest request, CancellationToken cancellationToken)
@@ -230,22 +329,53 @@ public sealed partial class PartitionLog
         try
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var timestamp = Math.Max(now, _timestampFloor);
+            var floor = _timestampFloor;
+            var epoch = _writerEpoch;
+            List<EpochEntry>? newEpochs = null;
             var offset = active.WrittenNextOffset;
+            var sizeBefore = active.Size;
             var used = 0;
             foreach (var request in _group)
             {
-                var encoded = request.Encoded is { } chunks
-                    ? BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, chunks, request.RecordCount)
-                    : BatchEncoder.TryEncode(buffer.AsSpan(used, request.BatchLength), offset, request.LeaderEpoch, timestamp, request.Records);
-                if (!encoded)
+                var destination = buffer.AsSpan(used, request.BatchLength);
+                long timestamp;
+                if (request.IsReplicated)
                 {
-                    continue; // failed in FinishAsync, without the rest of the group paying for it
+                    if (!TryAcceptReplicated(request, offset, ref epoch, ref newEpochs, out timestamp))
+                    {
+                        continue;
+                    }
+
+                    request.Replicated.Span.CopyTo(destination);
+                }
+                else
+                {
+                    if (request.LeaderEpoch < epoch)
+                    {
+                        request.Rejection = FencedException(request.LeaderEpoch, epoch);
+                        continue;
+                    }
+
+                    timestamp = Math.Max(now, floor);
+                    var encoded = request.Encoded is { } chunks
+                        ? BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, chunks, request.RecordCount, request.Producer)
+                        : BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, request.Records);
+                    if (!encoded)
+                    {
+                        continue; // failed in FinishAsync, without the rest of the group paying for it
+                    }
+
+                    if (request.LeaderEpoch > epoch)
+                    {
+                        (newEpochs ??= []).Add(new EpochEntry(request.LeaderEpoch, offset));
+                        epoch = request.LeaderEpoch;
+                    }
                 }
 
                 request.BaseOffset = offset;
                 request.TimestampMs = timestamp;
-                request.Position = active.Size + used;
+                request.Position = sizeBefore + used;
+                floor = Math.Max(floor, timestamp);
                 offset += request.RecordCount;
                 used += request.BatchLength;
             }
@@ -256,13 +386,23 @@ public sealed partial class PartitionLog
                 active.Write(buffer.AsSpan(0, used));
                 foreach (var request in _group)
                 {
-                    if (request.BaseOffset >= 0)
+                    if (request.BaseOffset < 0)
                     {
-                        active.OnBatchWritten(request.BaseOffset, request.RecordCount, request.Position, request.BatchLength, timestamp);
+                        continue;
+                    }
+
+                    if (request.IsReplicated)
+                    {
+                        IndexReplicated(active, buffer.AsSpan((int)(request.Position - sizeBefore), request.BatchLength), request.Position);
+                    }
+                    else
+                    {
+                        active.OnBatchWritten(request.BaseOffset, request.RecordCount, request.Position, request.BatchLength, request.TimestampMs);
                     }
                 }
 
-                _timestampFloor = timestamp;
+                _timestampFloor = floor;
+                _writerEpoch = epoch;
                 if (_options.FlushPolicy == FlushPolicy.EveryAppend)
                 {
                     if (_sync is null)
@@ -280,13 +420,60 @@ public sealed partial class PartitionLog
                 }
             }
 
-            var commit = new PendingCommit(_group, active, used, active.Size, offset, active.WrittenMaxTimestamp, timestamp, durable);
+            var commit = new PendingCommit(
+                _group, active, used, active.Size, offset, active.WrittenMaxTimestamp, floor, newEpochs?.ToArray(), durable);
             _group = _spareGroups.TryPop(out var spare) ? spare : []; // the commit owns the requests from here on
             return commit;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The checks of a replicated append that depend on where the log ends when it is written: the first batch must
+    /// start there and must not go back in epochs. Collects the epochs it starts; false (and the request rejected,
+    /// nothing written) otherwise.
+    /// </summary>
+    private static bool TryAcceptReplicated(AppendRequest request, long offset, ref int epoch, ref List<EpochEntry>? newEpochs, out long maxTimestamp)
+    {
+        maxTimestamp = Segment.NoTimestamp;
+        var batches = request.Replicated.Span;
+        var first = BatchHeader.Read(batches);
+        if (first.BaseOffset != offset || first.LeaderEpoch < epoch)
+        {
+            request.Rejection = new InvalidDataException(first.BaseOffset != offset
+                ? $"Replicated batches start at offset {first.BaseOffset} but the log ends at {offset}. Nothing of them was written."
+                : $"Replicated batches are in leader epoch {first.LeaderEpoch}, below the log's latest epoch {epoch}. Nothing of them was written.");
+            return false;
+        }
+
+        // Validated on the caller's thread already: only the headers are walked here.
+        for (var at = 0; at < batches.Length;)
+        {
+            var header = BatchHeader.Read(batches[at..]);
+            if (header.LeaderEpoch > epoch)
+            {
+                (newEpochs ??= []).Add(new EpochEntry(header.LeaderEpoch, header.BaseOffset));
+                epoch = header.LeaderEpoch;
+            }
+
+            maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
+            at += header.BatchLength;
+        }
+
+        return true;
+    }
+
+    /// <summary>Enters each batch of a replicated append, written at <paramref name="position"/>, into the segment's indexes.</summary>
+    private static void IndexReplicated(Segment active, ReadOnlySpan<byte> batches, long position)
+    {
+        for (var at = 0; at < batches.Length;)
+        {
+            var header = BatchHeader.Read(batches[at..]);
+            active.OnBatchWritten(header.BaseOffset, header.RecordCount, position + at, header.BatchLength, header.MaxTimestamp);
+            at += header.BatchLength;
         }
     }
 
@@ -297,6 +484,12 @@ public sealed partial class PartitionLog
         var requests = commit.Requests;
         if (commit.Bytes > 0)
         {
+            if (commit.NewEpochs is { } epochs)
+            {
+                // Before the end offset moves: a reader that sees the new end finds the epochs that wrote it.
+                _epochCache.Append(epochs);
+            }
+
             Interlocked.Add(ref _sizeInBytes, commit.Bytes);
             commit.Segment.Publish(commit.Size, commit.NextOffset, commit.MaxTimestamp);
             Volatile.Write(ref _lastTimestamp, commit.Timestamp);
@@ -308,7 +501,11 @@ public sealed partial class PartitionLog
         foreach (var request in requests)
         {
             // Read everything needed before completing: the request goes back to the pool once awaited.
-            if (request.BaseOffset < 0)
+            if (request.Rejection is { } rejection)
+            {
+                request.Fail(rejection);
+            }
+            else if (request.BaseOffset < 0)
             {
                 request.Fail(new ArgumentException("The records of an append changed before it was written."));
             }
@@ -323,7 +520,10 @@ public sealed partial class PartitionLog
         _logger.GroupCommitted(Directory, appends, commit.Bytes, commit.NextOffset);
     }
 
-    /// <summary>A group written to the active segment, visible and acknowledged once <see cref="Durable"/> completes.</summary>
+    /// <summary>
+    /// A group written to the active segment, visible and acknowledged once <see cref="Durable"/> completes.
+    /// <see cref="NewEpochs"/> are the leader epochs it starts (null for almost every group).
+    /// </summary>
     private sealed record PendingCommit(
         List<AppendRequest> Requests,
         Segment Segment,
@@ -332,6 +532,7 @@ public sealed partial class PartitionLog
         long NextOffset,
         long MaxTimestamp,
         long Timestamp,
+        EpochEntry[]? NewEpochs,
         Task Durable);
 
     /// <summary>Seals the active segment and starts a new one at the end offset; caller holds the write lock.</summary>

@@ -18,7 +18,19 @@ public sealed partial class PartitionLog
     /// </summary>
     /// <exception cref="OffsetOutOfRangeException">The offset is below <see cref="LogStartOffset"/> or above <see cref="LogEndOffset"/>.</exception>
     /// <exception cref="InvalidDataException">The data on disk is corrupt.</exception>
-    public ValueTask<ReadResult> ReadAsync(long offset, int maxRecords, int maxBytes, CancellationToken cancellationToken = default)
+    public ValueTask<ReadResult> ReadAsync(long offset, int maxRecords, int maxBytes, CancellationToken cancellationToken = default) =>
+        ReadAsync(offset, maxRecords, maxBytes, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ReadAsync(long, int, int, CancellationToken)"/>, but returns only records below
+    /// <paramref name="endOffset"/> (typically <see cref="HighWatermark"/>, so consumers see committed records only).
+    /// <paramref name="offset"/> at or past <paramref name="endOffset"/> gives no records and
+    /// <see cref="ReadResult.NextOffset"/> == <paramref name="offset"/>. <see cref="ReadResult.LogEndOffset"/> is still
+    /// the log's end.
+    /// </summary>
+    /// <exception cref="OffsetOutOfRangeException">The offset is below <see cref="LogStartOffset"/> or above <see cref="LogEndOffset"/>.</exception>
+    /// <exception cref="InvalidDataException">The data on disk is corrupt.</exception>
+    public ValueTask<ReadResult> ReadAsync(long offset, int maxRecords, int maxBytes, long endOffset, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
@@ -40,12 +52,13 @@ public sealed partial class PartitionLog
                 throw new OffsetOutOfRangeException(offset, start, end);
             }
 
-            if (offset == end)
+            var limit = Math.Min(end, endOffset);
+            if (offset >= limit)
             {
                 return ValueTask.FromResult(new ReadResult([], offset, start, end, lastTimestamp));
             }
 
-            var records = TryRead(Volatile.Read(ref _segments), offset, end, maxRecords, maxBytes, truncations, attempt);
+            var records = TryRead(Volatile.Read(ref _segments), offset, limit, maxRecords, maxBytes, truncations, attempt);
             if (records is not null)
             {
                 return ValueTask.FromResult(new ReadResult(records, records[^1].Offset + 1, start, end, lastTimestamp));

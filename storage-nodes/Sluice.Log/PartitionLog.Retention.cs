@@ -72,6 +72,7 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _logStartOffset, segments[drop].BaseOffset);
             Volatile.Write(ref _segments, segments[drop..]);
             Interlocked.Add(ref _sizeInBytes, -removedBytes);
+            RaiseHighWatermarkToStart(segments[drop].BaseOffset); // nothing below the start exists to be uncommitted
             foreach (var segment in doomed)
             {
                 _logger.DeletingSegment(segment.LogPath, "retention");
@@ -95,6 +96,8 @@ public sealed partial class PartitionLog
     /// <summary>
     /// Drops every record at and above <paramref name="offset"/> (for replication: a follower discarding what a new
     /// leader does not have). A batch straddling the offset is shortened so the cut is exact. No-op at or past the end.
+    /// Also removes the leader epoch entries starting at or after <paramref name="offset"/> and lowers
+    /// <see cref="HighWatermark"/> to it if above (both checkpoints are rewritten before this completes).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is below <see cref="LogStartOffset"/>.</exception>
     public async ValueTask TruncateToAsync(long offset, CancellationToken cancellationToken = default)
@@ -142,6 +145,12 @@ public sealed partial class PartitionLog
                 removedBytes += kept[^1].TruncateTo(offset);
                 Interlocked.Add(ref _sizeInBytes, -removedBytes);
                 Volatile.Write(ref _lastTimestamp, NewestTimestamp(kept));
+                _epochCache.TruncateFrom(offset);
+                _writerEpoch = _epochCache.LatestEpoch;
+                if (LowerHighWatermarkTo(offset))
+                {
+                    PersistHighWatermark(force: true);
+                }
             }
             catch (Exception ex)
             {

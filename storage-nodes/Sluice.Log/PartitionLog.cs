@@ -42,7 +42,9 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private long _lastTimestamp;          // newest visible batch, Segment.NoTimestamp if none
     private long _timestampFloor;         // writer only: never decreases, keeps the time index monotonic
     private long _sizeInBytes;
-    private long _truncations;            // odd while a truncation is under way; readers retry when it moves
+    private long _truncations;            // odd while a truncation or reset is under way; readers retry when it moves
+    private readonly LeaderEpochCache _epochCache;
+    private int _writerEpoch;             // writer only: latest epoch including groups written but not yet published
     private int _dirty;                   // Interval policy: written since the last fsync
     private volatile Exception? _fault;
     private TaskCompletionSource? _dataSignal;
@@ -50,13 +52,19 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private Task? _disposal;
     private SafeFileHandle? _directoryLock;
 
-    private PartitionLog(string directory, LogOptions options, ILogger logger, TimeProvider time, Segment[] segments)
+    private PartitionLog(
+        string directory, LogOptions options, ILogger logger, TimeProvider time, Segment[] segments, LeaderEpochCache epochCache, long highWatermark)
     {
         Directory = directory;
         _options = options;
         _logger = logger;
         _time = time;
         _segments = segments;
+        _epochCache = epochCache;
+        _writerEpoch = epochCache.LatestEpoch;
+        _highWatermark = highWatermark;
+        _persistedHighWatermark = highWatermark;
+        _highWatermarkPersistedAt = time.GetTimestamp();
         _logStartOffset = segments[0].BaseOffset;
         _logEndOffset = segments[^1].NextOffset;
         _lastTimestamp = NewestTimestamp(segments);
@@ -129,7 +137,25 @@ public sealed partial class PartitionLog : IAsyncDisposable
         try
         {
             var segments = OpenSegments(fullPath, options, logger);
-            log = new PartitionLog(fullPath, options, logger, timeProvider, segments) { _directoryLock = directoryLock, _sync = sync };
+            try
+            {
+                var epochCache = LoadEpochCache(fullPath, segments, logger);
+                var highWatermark = LoadHighWatermark(fullPath, segments[0].BaseOffset, segments[^1].NextOffset, logger);
+                log = new PartitionLog(fullPath, options, logger, timeProvider, segments, epochCache, highWatermark)
+                {
+                    _directoryLock = directoryLock,
+                    _sync = sync,
+                };
+            }
+            catch
+            {
+                foreach (var segment in segments)
+                {
+                    segment.Release();
+                }
+
+                throw;
+            }
         }
         catch
         {
@@ -181,6 +207,8 @@ public sealed partial class PartitionLog : IAsyncDisposable
             {
                 segment.Release();
             }
+
+            await CloseHighWatermarkAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -188,6 +216,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
         }
 
         WakeWaiters();
+        WakeHighWatermarkWaiters();
         _shutdown.Dispose();
         _directoryLock?.Dispose();
     }

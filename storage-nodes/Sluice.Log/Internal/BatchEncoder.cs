@@ -71,7 +71,7 @@ internal static class BatchEncoder
             return false;
         }
 
-        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, count);
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, count, ProducerBatch.None);
         return true;
     }
 
@@ -114,7 +114,9 @@ internal static class BatchEncoder
     }
 
     /// <summary>Writes a batch from pre-encoded bodies; false if they no longer fill the measured length.</summary>
-    public static bool TryEncode(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount)
+    public static bool TryEncode(
+        Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount,
+        ProducerBatch producer)
     {
         var position = BatchHeader.Size;
         for (var i = 0; i < chunks.Count; i++)
@@ -134,12 +136,12 @@ internal static class BatchEncoder
             return false;
         }
 
-        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, recordCount);
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, recordCount, producer);
         return true;
     }
 
     /// <summary>Writes the header of a batch whose body is already in place, then stamps its CRC over both.</summary>
-    private static void WriteHeader(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, int recordCount)
+    private static void WriteHeader(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, int recordCount, ProducerBatch producer)
     {
         new BatchHeader(
             BaseOffset: baseOffset,
@@ -150,9 +152,9 @@ internal static class BatchEncoder
             RecordCount: recordCount,
             FirstTimestamp: timestampMs,
             MaxTimestamp: timestampMs,
-            ProducerId: BatchHeader.NoProducerId,
-            ProducerEpoch: BatchHeader.NoProducerEpoch,
-            BaseSequence: BatchHeader.NoSequence).Write(destination);
+            ProducerId: producer.ProducerId,
+            ProducerEpoch: producer.ProducerEpoch,
+            BaseSequence: producer.BaseSequence).Write(destination);
         BatchHeader.StampCrc(destination);
     }
 }

@@ -48,4 +48,14 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Deleted log {Name} at {Directory}")]
     public static partial void LogDeleted(this ILogger logger, string name, string directory);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Rebuilding the leader epoch cache of {Directory} from batch headers: {Reason}")]
+    public static partial void RebuildingEpochCache(this ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Could not persist the high watermark of {Directory}")]
+    public static partial void HighWatermarkPersistFailed(this ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "Reset log {Directory} to start empty at offset {StartOffset} (was [{PreviousStartOffset}, {PreviousEndOffset}))")]
+    public static partial void LogReset(this ILogger logger, string directory, long startOffset, long previousStartOffset, long previousEndOffset);
 }

@@ -88,6 +88,9 @@ internal sealed class Segment
     /// <summary>Timestamp of the newest published batch, or <see cref="NoTimestamp"/>.</summary>
     public long MaxTimestamp => Volatile.Read(ref _publishedMaxTimestamp);
 
+    /// <summary>Leader epoch of the last batch the open-time scan of the tail found, or -1 (only set by <see cref="OpenActive"/>).</summary>
+    public int RecoveredLastEpoch { get; private set; } = -1;
+
     /// <summary>Offset after the last batch written, published or not (writer's view).</summary>
     public long WrittenNextOffset => _writtenNextOffset;
 
@@ -563,9 +566,11 @@ internal sealed class Segment
         _writtenMaxTimestamp = NoTimestamp;
 
         using var scanner = new SegmentScanner(Handle, 0, length, BaseOffset, verifyCrc, SegmentScanner.RecoveryBufferSize);
+        RecoveredLastEpoch = -1;
         while (scanner.TryReadNext(out var header, out var position))
         {
             OnBatchWritten(header.BaseOffset, header.RecordCount, position, header.BatchLength, header.MaxTimestamp);
+            RecoveredLastEpoch = header.LeaderEpoch;
         }
 
         if (IsSealed)
