@@ -12,7 +12,10 @@ public sealed record CatalogOptions
     public TimeSpan NodeLease { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Replicas per shard when the stream does not say; capped by the live node count.</summary>
-    public int DefaultReplicationFactor { get; init; } = 1;
+    public int DefaultReplicationFactor { get; init; } = 3;
+
+    /// <summary>Min in-sync replicas when the stream does not say; capped by its replication factor.</summary>
+    public int DefaultMinInSyncReplicas { get; init; } = 2;
 
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
@@ -30,6 +33,11 @@ public sealed record CatalogOptions
         if (DefaultReplicationFactor < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(DefaultReplicationFactor), DefaultReplicationFactor, "Must be at least 1.");
+        }
+
+        if (DefaultMinInSyncReplicas < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultMinInSyncReplicas), DefaultMinInSyncReplicas, "Must be at least 1.");
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Sluice.Metadata;
 /// <summary>Registers the metadata store and the catalog services.</summary>
 public static class MetadataServiceCollectionExtensions
 {
-    /// <summary>Adds a pooled <see cref="MetadataDbContext"/> factory, <see cref="StreamCatalog"/>, <see cref="NodeRegistry"/> and <see cref="TenantDirectory"/>.</summary>
+    /// <summary>Adds a pooled <see cref="MetadataDbContext"/> factory, <see cref="StreamCatalog"/>, <see cref="PartitionStateStore"/>, <see cref="NodeRegistry"/> and <see cref="TenantDirectory"/>.</summary>
     public static IServiceCollection AddSluiceMetadata(this IServiceCollection services, string connectionString, CatalogOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
@@ -16,6 +16,7 @@ public static class MetadataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options ?? CatalogOptions.Default);
         services.AddSingleton<StreamCatalog>();
+        services.AddSingleton<PartitionStateStore>();
         services.AddSingleton<ConsumerCatalog>();
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<TenantDirectory>();

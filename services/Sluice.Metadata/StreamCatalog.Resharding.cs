@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Sluice.Core;
+using Sluice.Metadata.Internal;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Metadata;
@@ -11,7 +12,7 @@ public sealed partial class StreamCatalog
     /// from ACTIVE to UPDATING by compare-and-set (a concurrent reshard, or a stream in any other
     /// state, gets <see cref="SluiceErrorCode.ResourceInUse"/>). Each parent that was open is closed
     /// with its leader epoch bumped, which fences appends routed before the change; children are
-    /// placed on live nodes as new streams' shards are; a shard made and closed by the same plan
+    /// placed on live nodes as new streams' shards are (all replicas in sync); a shard made and closed by the same plan
     /// (an intermediate of UpdateShardCount) never took a write and is closed sealed, at offset 0.
     /// The stream stays UPDATING until <see cref="CompleteReshardAsync"/>.
     /// </summary>
@@ -75,6 +76,7 @@ public sealed partial class StreamCatalog
                     State = ShardState.Open,
                     Replicas = replicas,
                     Isr = replicas,
+                    IsrNodeEpochs = NodeEpochs(liveNodes, replicas),
                     LeaderNodeId = replicas[0],
                     LeaderEpoch = 1,
                     PartitionEpoch = 1,

@@ -20,7 +20,11 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
     /// <summary>
     /// Validates the request, places the shards on live storage nodes and stores the stream as
     /// CREATING: it becomes ACTIVE once every shard's leader has prepared its log (<see cref="TryActivateAsync"/>).
+    /// Every shard starts with all its replicas in sync, each at its node's current epoch.
     /// </summary>
+    /// <param name="replicationFactor">Replicas per shard, 1 up to the live node count; null for <see cref="CatalogOptions.DefaultReplicationFactor"/> (capped by the live node count).</param>
+    /// <param name="minInSyncReplicas">1 up to the replication factor; null for <see cref="CatalogOptions.DefaultMinInSyncReplicas"/> (capped by the replication factor).</param>
+    /// <param name="defaultAcks">The acknowledgement mode of writes that name none; null for <see cref="AckMode.All"/>.</param>
     public async Task<StreamDefinition> CreateAsync(
         Tenant tenant,
         string name,
@@ -28,6 +32,9 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         int retentionHours,
         StreamMode mode = StreamMode.Provisioned,
         IReadOnlyDictionary<string, string>? tags = null,
+        int? replicationFactor = null,
+        int? minInSyncReplicas = null,
+        AckMode? defaultAcks = null,
         CancellationToken cancellationToken = default)
     {
         if (RecordRules.ValidateStreamName(name) is { } nameError)
@@ -52,12 +59,41 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
                 $"Retention period {retentionHours} hours is out of range: it must be between {Limits.MinRetentionHours} and {Limits.MaxRetentionHours} hours.");
         }
 
+        if (replicationFactor is < 1)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Replication factor {replicationFactor} is out of range: it must be at least 1.");
+        }
+
+        if (minInSyncReplicas is < 1)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Min in-sync replicas {minInSyncReplicas} is out of range: it must be at least 1.");
+        }
+
+        if (defaultAcks is { } acks && !Enum.IsDefined(acks))
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Acks {acks} is not one of all, leader or none.");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var cutoff = now - options.NodeLease;
         var liveNodes = await LiveNodesAsync(db, cutoff, cancellationToken);
 
-        var replicationFactor = Math.Min(options.DefaultReplicationFactor, liveNodes.Count);
+        if (replicationFactor > liveNodes.Count)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Replication factor {replicationFactor} is more than the {liveNodes.Count} live storage node(s): it must be between 1 and {liveNodes.Count}.");
+        }
+
+        var factor = replicationFactor ?? Math.Min(options.DefaultReplicationFactor, liveNodes.Count);
+        if (minInSyncReplicas > factor)
+        {
+            throw new SluiceException(SluiceErrorCode.InvalidArgument,
+                $"Min in-sync replicas {minInSyncReplicas} is out of range: it must be between 1 and the replication factor {factor}.");
+        }
+
         var placement = await CreatePlacerAsync(db, liveNodes, cancellationToken);
         var ranges = HashKeyRange.Split(shardCount);
         var stream = new StreamDefinition
@@ -67,15 +103,16 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
             Status = StreamStatus.Creating,
             ShardCount = shardCount,
             RetentionHours = retentionHours,
-            ReplicationFactor = replicationFactor,
-            MinInSyncReplicas = Math.Min(2, replicationFactor),
+            ReplicationFactor = factor,
+            MinInSyncReplicas = minInSyncReplicas ?? Math.Min(options.DefaultMinInSyncReplicas, factor),
+            DefaultAcks = defaultAcks ?? AckMode.All,
             CreatedAt = now,
             Mode = mode,
             Tags = tags is null ? new(StringComparer.Ordinal) : new(tags, StringComparer.Ordinal),
         };
         for (var i = 0; i < shardCount; i++)
         {
-            var replicas = placement.Place(replicationFactor);
+            var replicas = placement.Place(factor);
             stream.Shards.Add(new ShardDefinition
             {
                 ShardIndex = i,
@@ -84,6 +121,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
                 State = ShardState.Open,
                 Replicas = replicas,
                 Isr = replicas,
+                IsrNodeEpochs = NodeEpochs(liveNodes, replicas),
                 LeaderNodeId = replicas[0],
                 LeaderEpoch = 1,
                 PartitionEpoch = 1,
@@ -104,11 +142,10 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         return stream;
     }
 
-    private static async Task<List<string>> LiveNodesAsync(MetadataDbContext db, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private static async Task<List<StorageNodeRecord>> LiveNodesAsync(MetadataDbContext db, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var liveNodes = await db.StorageNodes.AsNoTracking()
             .Where(n => n.HeartbeatAt > cutoff)
-            .Select(n => n.Id)
             .ToListAsync(cancellationToken);
         if (liveNodes.Count == 0)
         {
@@ -118,15 +155,19 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         return liveNodes;
     }
 
+    /// <summary>The current node epoch of each of <paramref name="replicas"/> (all live), in order: a new shard's ISR epochs.</summary>
+    private static long[] NodeEpochs(List<StorageNodeRecord> liveNodes, string[] replicas) =>
+        [.. replicas.Select(r => liveNodes.First(n => n.Id == r).NodeEpoch)];
+
     /// <summary>Places new shards on <paramref name="liveNodes"/>, counting the open shards each already leads.</summary>
-    private static async Task<ShardPlacer> CreatePlacerAsync(MetadataDbContext db, List<string> liveNodes, CancellationToken cancellationToken)
+    private static async Task<ShardPlacer> CreatePlacerAsync(MetadataDbContext db, List<StorageNodeRecord> liveNodes, CancellationToken cancellationToken)
     {
         var leaderLoad = await db.Shards.AsNoTracking()
             .Where(s => s.State == ShardState.Open && s.LeaderNodeId != null)
             .GroupBy(s => s.LeaderNodeId!)
             .Select(g => new { NodeId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.NodeId, x => x.Count, cancellationToken);
-        return new ShardPlacer(liveNodes, leaderLoad);
+        return new ShardPlacer([.. liveNodes.Select(n => new PlacementNode(n.Id, n.Rack))], leaderLoad);
     }
 
     /// <summary>The tenant's stream with its shards, or null.</summary>
@@ -198,7 +239,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Shards.AsNoTracking()
             .Where(s => s.StreamId == streamId && s.ShardIndex == shardIndex)
-            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours, s.State == ShardState.Closed))
+            .Select(ShardAssignments.Projection)
             .SingleOrDefaultAsync(cancellationToken);
     }
 
@@ -208,7 +249,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<MetadataDbContext> c
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Shards.AsNoTracking()
             .Where(s => s.Replicas.Contains(nodeId))
-            .Select(s => new ShardAssignment(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.Replicas, s.Stream!.RetentionHours, s.State == ShardState.Closed))
+            .Select(ShardAssignments.Projection)
             .ToListAsync(cancellationToken);
     }
 }

@@ -33,7 +33,7 @@ public sealed record NodeOptions
     public string? Rack { get; init; }
 
     /// <summary>How often the node renews its lease in PostgreSQL.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a cached shard assignment is trusted before it is re-read.</summary>
     public TimeSpan AssignmentTtl { get; init; } = TimeSpan.FromSeconds(5);

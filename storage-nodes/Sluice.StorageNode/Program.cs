@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Sluice.Controller;
 using Sluice.Log;
 using Sluice.Metadata;
 using Sluice.StorageNode;
@@ -16,6 +17,8 @@ ThreadPool.SetMinThreads(Math.Max(minWorkers, node.MinThreads), minIo);
 builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<LogSettings>().BindConfiguration(LogSettings.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSluiceMetadata(connectionString);
+builder.Services.AddShardChangeListener();
+builder.Services.AddSluiceController(builder.Configuration);
 builder.Services.AddSingleton(sp =>
 {
     var settings = sp.GetRequiredService<IOptions<LogSettings>>().Value;

@@ -19,6 +19,7 @@ internal sealed class StreamDefinitionConfiguration : IEntityTypeConfiguration<S
         builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.Mode).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.Encryption).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.DefaultAcks).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.EncryptionKeyId).HasMaxLength(2048);
         builder.Property(s => s.Tags)
             .HasColumnType("jsonb")

@@ -134,6 +134,11 @@ namespace Sluice.Metadata.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("isr");
 
+                    b.PrimitiveCollection<long[]>("IsrNodeEpochs")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("isr_node_epochs");
+
                     b.Property<int>("LeaderEpoch")
                         .HasColumnType("integer")
                         .HasColumnName("leader_epoch");
@@ -271,6 +276,12 @@ namespace Sluice.Metadata.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultAcks")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("default_acks");
 
                     b.Property<string>("Encryption")
                         .IsRequired()

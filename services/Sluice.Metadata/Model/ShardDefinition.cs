@@ -36,6 +36,13 @@ public sealed class ShardDefinition
     /// <summary>In-sync replicas.</summary>
     public string[] Isr { get; set; } = [];
 
+    /// <summary>
+    /// Parallel to <see cref="Isr"/>: the node epoch each member had when it joined the ISR. A member
+    /// whose node has restarted since (another epoch now) may have lost unflushed state and is no
+    /// longer counted as in sync.
+    /// </summary>
+    public long[] IsrNodeEpochs { get; set; } = [];
+
     public string? LeaderNodeId { get; set; }
 
     /// <summary>Incremented on every change of leader; storage nodes fence requests of older epochs.</summary>

@@ -19,7 +19,11 @@ public sealed class StreamDefinition
 
     public int ReplicationFactor { get; set; }
 
+    /// <summary>The fewest in-sync replicas an <see cref="AckMode.All"/> write needs; 1..<see cref="ReplicationFactor"/>.</summary>
     public int MinInSyncReplicas { get; set; }
+
+    /// <summary>The acknowledgement mode of writes that do not name one.</summary>
+    public AckMode DefaultAcks { get; set; } = AckMode.All;
 
     public DateTimeOffset CreatedAt { get; set; }
 
