@@ -201,8 +201,10 @@ public sealed partial class PartitionLog
 
                         if (header.BaseOffset != cursor)
                         {
-                            if (Volatile.Read(ref _truncations) != truncations)
+                            if (count > 0 || Volatile.Read(ref _truncations) != truncations)
                             {
+                                // Past the first batch the offsets are contiguous unless the log moved or is damaged.
+                                ThrowUnlessRaced(truncations, attempt, $"{segment.LogPath}: batch at {header.BaseOffset} where {cursor} was expected");
                                 return null;
                             }
 
