@@ -31,7 +31,6 @@ builder.Services.AddSingleton<ReplicaManager>();
 builder.Services.AddSingleton<PeerClients>();
 builder.Services.AddSingleton<FetchSignals>();
 builder.Services.AddSingleton<ReplicaFetchers>();
-builder.Services.AddShardChangeListener();
 builder.Services.AddHostedService<ReplicaRoleService>();
 builder.Services.AddSingleton<NodeHeartbeatService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeHeartbeatService>());

@@ -26,7 +26,7 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router, St
         IReadOnlyDictionary<string, string>? tags = null,
         CancellationToken cancellationToken = default)
     {
-        var stream = await Guard(() => catalog.CreateAsync(tenant, name, shardCount, retentionHours, mode, tags, cancellationToken));
+        var stream = await Guard(() => catalog.CreateAsync(tenant, name, shardCount, retentionHours, mode, tags, cancellationToken: cancellationToken));
         // A route cached for an earlier stream of that name must not outlive it.
         router.Invalidate(tenant.Id, name);
         lifecycle.Start(stream.Id);

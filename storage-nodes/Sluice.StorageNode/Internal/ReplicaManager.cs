@@ -130,7 +130,7 @@ internal sealed partial class ReplicaManager(
             var leader = new LeaderReplica(assignment, _node.Id, log, timeProvider.GetUtcNow());
             _leaders[key] = leader;
             leader.UpdateHighWatermark();
-            LogLeading(logger, assignment.StreamId, assignment.ShardIndex, assignment.LeaderEpoch, log.LogEndOffset, log.HighWatermark, string.Join(",", assignment.Isr));
+            LogLeading(logger, assignment.StreamId, assignment.ShardIndex, assignment.LeaderEpoch, log.LogEndOffset, log.HighWatermark, assignment.Isr);
             return leader;
         }
         finally
@@ -237,7 +237,7 @@ internal sealed partial class ReplicaManager(
             {
                 Store(changed);
                 leader.Update(changed);
-                LogIsrChanged(logger, expected.StreamId, expected.ShardIndex, string.Join(",", expected.Isr), string.Join(",", changed.Isr), changed.PartitionEpoch, reason);
+                LogIsrChanged(logger, expected.StreamId, expected.ShardIndex, expected.Isr, changed.Isr, changed.PartitionEpoch, reason);
                 return;
             }
 
@@ -394,14 +394,14 @@ internal sealed partial class ReplicaManager(
     /// <summary>Forgets cached assignments, e.g. after replicas were removed.</summary>
     public void Forget(long streamId, int shardIndex) => _assignments.TryRemove((streamId, shardIndex), out _);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Leading {StreamId}/{ShardIndex} at leader epoch {LeaderEpoch}: log end {LogEndOffset}, high watermark {HighWatermark}, ISR {Isr}")]
-    private static partial void LogLeading(ILogger logger, long streamId, int shardIndex, int leaderEpoch, long logEndOffset, long highWatermark, string isr);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leading {StreamId}/{ShardIndex} at leader epoch {LeaderEpoch}: log end {LogEndOffset}, high watermark {HighWatermark}, ISR [{Isr}]")]
+    private static partial void LogLeading(ILogger logger, long streamId, int shardIndex, int leaderEpoch, long logEndOffset, long highWatermark, string[] isr);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stepped down as leader of {StreamId}/{ShardIndex} at leader epoch {LeaderEpoch}: {Reason}")]
     private static partial void LogSteppedDown(ILogger logger, long streamId, int shardIndex, int leaderEpoch, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ISR of {StreamId}/{ShardIndex} changed from [{From}] to [{To}] (partition epoch {PartitionEpoch}): {Reason}")]
-    private static partial void LogIsrChanged(ILogger logger, long streamId, int shardIndex, string from, string to, int partitionEpoch, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ISR of {StreamId}/{ShardIndex} changed from {From} to {To} (partition epoch {PartitionEpoch}): {Reason}")]
+    private static partial void LogIsrChanged(ILogger logger, long streamId, int shardIndex, string[] from, string[] to, int partitionEpoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed closed shard {StreamId}/{ShardIndex} at log end offset {LogEndOffset}")]
     private static partial void LogSealed(ILogger logger, long streamId, int shardIndex, long logEndOffset);

@@ -134,7 +134,7 @@ public sealed class AcksTests(ReplicationClusterFixture cluster)
 
             // Written on the leader only: acknowledged with acks=leader, but above the high watermark.
             put = await client.PutRecordsAsync(stream, Records("pending", 1), Acks.Leader);
-            whilePaused = await client.GetRecordsAsync(new GetRecordsRequest { Stream = stream, ShardId = shard.ShardId, StartPosition = StartPosition.TrimHorizon, Limit = 100 });
+            whilePaused = await client.GetRecordsAsync(new GetRecordsRequest { Stream = stream, ShardId = shard.ShardId, Position = StartPosition.TrimHorizon, Limit = 100 });
         }
         finally
         {
@@ -205,9 +205,9 @@ public sealed class AcksTests(ReplicationClusterFixture cluster)
 
     private static IEnumerable<string> Values(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}-{i}");
 
-    private static async Task<List<Record>> ReadAllAsync(SluiceClient client, string stream, StreamDescription description)
+    private static async Task<List<Sluice.V1.Record>> ReadAllAsync(SluiceClient client, string stream, StreamDescription description)
     {
-        var records = new List<Record>();
+        var records = new List<Sluice.V1.Record>();
         foreach (var shard in description.Shards)
         {
             await foreach (var record in client.ReadShardAsync(stream, shard.ShardId, StartPosition.TrimHorizon, follow: false))

@@ -9,7 +9,7 @@ namespace Sluice.StorageNode.Internal;
 /// counts only what it has made durable, which is all its log publishes). A new instance is made for every leader
 /// epoch, so follower progress never leaks from an older epoch.
 /// </summary>
-internal sealed class LeaderReplica
+internal sealed class LeaderReplica : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FollowerProgress> _progress = new(StringComparer.Ordinal);
@@ -49,6 +49,8 @@ internal sealed class LeaderReplica
     public bool IsStopped => _stopping.IsCancellationRequested;
 
     public void Stop() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
 
     /// <summary>Takes a newer partition state of the same leader epoch (an ISR change) and recomputes the high watermark.</summary>
     public void Update(ShardAssignment assignment)

@@ -77,12 +77,12 @@ internal sealed partial class ReplicaFetchers
         private async Task RunAsync()
         {
             var stopping = _owner._stopping.Token;
-            var options = _owner.replicationOptions.Value;
+            var options = _owner._options;
             var backoff = MinBackoff;
             while (!stopping.IsCancellationRequested)
             {
                 var shards = Snapshot(out var changed);
-                if (shards.Length == 0 || _owner.heartbeat.NodeEpoch == 0)
+                if (shards.Length == 0 || _owner._heartbeat.NodeEpoch == 0)
                 {
                     await Task.WhenAny(changed, Task.Delay(options.RoleSyncInterval, stopping)).ConfigureAwait(false);
                     continue;
@@ -90,7 +90,7 @@ internal sealed partial class ReplicaFetchers
 
                 try
                 {
-                    var client = await _owner.peers.GetAsync(_leaderNodeId, stopping).ConfigureAwait(false);
+                    var client = await _owner._peers.GetAsync(_leaderNodeId, stopping).ConfigureAwait(false);
                     if (client is null)
                     {
                         await Task.Delay(options.RoleSyncInterval, stopping).ConfigureAwait(false);
@@ -111,8 +111,8 @@ internal sealed partial class ReplicaFetchers
 
                     var request = new FetchRequest
                     {
-                        ReplicaNodeId = _owner.nodeOptions.Value.Id,
-                        ReplicaNodeEpoch = _owner.heartbeat.NodeEpoch,
+                        ReplicaNodeId = _owner._nodeId,
+                        ReplicaNodeEpoch = _owner._heartbeat.NodeEpoch,
                         MaxWaitMs = (int)options.FetchMaxWait.TotalMilliseconds,
                         MaxBytes = options.FetchMaxBytes,
                     };
@@ -147,7 +147,7 @@ internal sealed partial class ReplicaFetchers
                 {
                     // The leader is down or restarting, or PostgreSQL is: retry; the controller moves leadership if
                     // the leader is gone, and the role sync then moves this shard to the new leader's fetcher.
-                    LogFetchFailed(_owner.logger, _leaderNodeId, ex.Message);
+                    LogFetchFailed(_owner._logger, _leaderNodeId, ex.Message);
                     await Task.WhenAny(changed, Task.Delay(backoff, stopping)).ConfigureAwait(false);
                     backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
                 }
@@ -159,7 +159,7 @@ internal sealed partial class ReplicaFetchers
         /// epoch we are left with until the logs agree; restarts the log at the leader's log start when we hold
         /// nothing the leader still has.
         /// </summary>
-        private async Task TruncateAsync(StorageNode.StorageNodeClient client, FollowedShard shard, CancellationToken cancellationToken)
+        private async Task TruncateAsync(Sluice.Storage.V1.StorageNode.StorageNodeClient client, FollowedShard shard, CancellationToken cancellationToken)
         {
             await shard.Busy.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -195,7 +195,7 @@ internal sealed partial class ReplicaFetchers
                     {
                         // Everything we hold is before the leader's log start, or in epochs the leader never had.
                         await log.ResetAsync(answer.LogStartOffset, cancellationToken).ConfigureAwait(false);
-                        LogReset(_owner.logger, shard.Name, answer.LogStartOffset);
+                        LogReset(_owner._logger, shard.Name, answer.LogStartOffset);
                         break;
                     }
 
@@ -220,12 +220,12 @@ internal sealed partial class ReplicaFetchers
                         if (target < log.LogStartOffset)
                         {
                             await log.ResetAsync(answer.LogStartOffset, cancellationToken).ConfigureAwait(false);
-                            LogReset(_owner.logger, shard.Name, answer.LogStartOffset);
+                            LogReset(_owner._logger, shard.Name, answer.LogStartOffset);
                             break;
                         }
 
                         await log.TruncateToAsync(target, cancellationToken).ConfigureAwait(false);
-                        LogTruncated(_owner.logger, shard.Name, end, target);
+                        LogTruncated(_owner._logger, shard.Name, end, target);
                     }
 
                     if (answer.Epoch == latest || target >= end)
@@ -261,7 +261,7 @@ internal sealed partial class ReplicaFetchers
                             break;
                         case "offset-trimmed":
                             await shard.Log.ResetAsync(result.LogStartOffset).ConfigureAwait(false);
-                            LogReset(_owner.logger, shard.Name, result.LogStartOffset);
+                            LogReset(_owner._logger, shard.Name, result.LogStartOffset);
                             break;
                         case "not-leader" or "stale-epoch" or "unknown-shard":
                             MarkStale(shard);
@@ -283,7 +283,7 @@ internal sealed partial class ReplicaFetchers
                     }
                     catch (InvalidDataException ex)
                     {
-                        LogBatchesRefused(_owner.logger, shard.Name, ex.Message);
+                        LogBatchesRefused(_owner._logger, shard.Name, ex.Message);
                         shard.NeedsTruncation = true;
                         return;
                     }
@@ -299,7 +299,7 @@ internal sealed partial class ReplicaFetchers
 
         private void MarkStale(FollowedShard shard)
         {
-            shard.StaleUntilTicks = Environment.TickCount64 + (long)_owner.replicationOptions.Value.RoleSyncInterval.TotalMilliseconds;
+            shard.StaleUntilTicks = Environment.TickCount64 + (long)_owner._options.RoleSyncInterval.TotalMilliseconds;
             shard.NeedsTruncation = true;
             _owner.StaleAssignment?.Invoke();
         }

@@ -23,6 +23,11 @@ internal sealed partial class ReplicaFetchers(
     private readonly ConcurrentDictionary<string, LeaderFetcher> _fetchers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
+    private readonly PeerClients _peers = peers;
+    private readonly NodeHeartbeatService _heartbeat = heartbeat;
+    private readonly string _nodeId = nodeOptions.Value.Id;
+    private readonly ReplicationOptions _options = replicationOptions.Value;
+    private readonly ILogger _logger = logger;
 
     /// <summary>Raised when a leader says this node's view of a shard is stale (not-leader, stale-epoch, unknown).</summary>
     public event Action? StaleAssignment;
