@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole Sluice system locally: PostgreSQL, Redis, three storage nodes and the gateway,
+# Runs the whole Sluice system locally: PostgreSQL, Redis, three storage nodes (their embedded
+# controllers stand by), the standalone controller and the gateway,
 # all on 127.0.0.1, with data, logs, keys and the dev credentials (a token and an access key of
 # tenant `dev`, in .data/dev.env) under ./.data/. Ctrl-C stops everything.
 #
@@ -11,6 +12,7 @@
 #   SLUICE_PG_PORT=15432  SLUICE_REDIS_PORT=16379  SLUICE_HTTP_PORT=8080  SLUICE_GRPC_PORT=8081
 #   SLUICE_HTTPS_PORT=8443 (TLS, HTTP/1.1 and HTTP/2 by ALPN; self-signed .data/tls/gateway.crt)
 #   SLUICE_NODE_BASE_PORT=9100   node N: gRPC BASE+N (9101..), HTTP BASE+100+N (9201..)
+#   SLUICE_CONTROLLER_PORT=9300  the standalone controller's /readyz and /controller
 # Other knobs: SLUICE_NODE_COUNT=3, SLUICE_START_TIMEOUT=180 (seconds to become healthy),
 #   SLUICE_STOP_TIMEOUT=20 (seconds per process before SIGKILL), SLUICE_TOKEN_TTL_DAYS=30.
 set -euo pipefail
@@ -39,6 +41,7 @@ HTTP_PORT="${SLUICE_HTTP_PORT:-8080}"
 GRPC_PORT="${SLUICE_GRPC_PORT:-8081}"
 HTTPS_PORT="${SLUICE_HTTPS_PORT:-8443}"
 NODE_BASE_PORT="${SLUICE_NODE_BASE_PORT:-9100}"
+CONTROLLER_PORT="${SLUICE_CONTROLLER_PORT:-9300}"
 NODE_COUNT="${SLUICE_NODE_COUNT:-3}"
 START_TIMEOUT="${SLUICE_START_TIMEOUT:-180}"
 TOKEN_TTL_DAYS="${SLUICE_TOKEN_TTL_DAYS:-30}"
@@ -48,13 +51,14 @@ LOGS="$DATA/logs"
 CONFIG="Release"
 NODE_DLL="$ROOT/storage-nodes/Sluice.StorageNode/bin/$CONFIG/net10.0/Sluice.StorageNode.dll"
 GATEWAY_DLL="$ROOT/gateway/Sluice.Gateway/bin/$CONFIG/net10.0/Sluice.Gateway.dll"
+CONTROLLER_DLL="$ROOT/services/Sluice.Controller.Host/bin/$CONFIG/net10.0/Sluice.Controller.Host.dll"
 CLI_DLL="$ROOT/sdk/Sluice.Cli/bin/$CONFIG/net10.0/sluice.dll"
 METADATA="Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice"
 
 # Fail early, and clearly, when a port is taken (often: another ./infra/run.sh).
 ports=("$PG_PORT" "$REDIS_PORT")
 if ((!services_only)); then
-  ports+=("$HTTP_PORT" "$GRPC_PORT" "$HTTPS_PORT")
+  ports+=("$HTTP_PORT" "$GRPC_PORT" "$HTTPS_PORT" "$CONTROLLER_PORT")
   for ((n = 1; n <= NODE_COUNT; n++)); do
     ports+=("$((NODE_BASE_PORT + n))" "$((NODE_BASE_PORT + 100 + n))")
   done
@@ -73,7 +77,7 @@ trap 'exit 129' HUP
 install_if_missing postgresql redis-server curl
 if ((!services_only)); then
   build_solution
-  for dll in "$NODE_DLL" "$GATEWAY_DLL"; do
+  for dll in "$NODE_DLL" "$GATEWAY_DLL" "$CONTROLLER_DLL"; do
     [[ -f "$dll" ]] || die "$dll is missing: build with 'dotnet build Service.sln -c Release'"
   done
   [[ -f "$CLI_DLL" ]] || log "warning: $CLI_DLL is missing, so ./infra/sluice will not work"
@@ -142,10 +146,21 @@ else
       "Sluice__Node__GrpcPort=$grpc" \
       "Sluice__Node__HttpPort=$http" \
       "Sluice__Node__AdvertisedAddress=http://127.0.0.1:$grpc" \
+      "Sluice__Controller__Id=node-$n" \
       dotnet "$NODE_DLL"
     node_pids+=("$!")
     track_pid "node-$n" "$!" TERM "$LOGS/node-$n.log"
   done
+
+  # The standalone controller; one controller of all (it and the nodes' embedded ones) is active.
+  log "starting controller (HTTP 127.0.0.1:$CONTROLLER_PORT)"
+  spawn "$LOGS/controller.log" "$(dirname "$CONTROLLER_DLL")" env \
+    "ConnectionStrings__Metadata=$METADATA" \
+    "Sluice__ControllerHost__HttpPort=$CONTROLLER_PORT" \
+    "Sluice__Controller__Id=controller" \
+    dotnet "$CONTROLLER_DLL"
+  controller_pid=$!
+  track_pid controller "$controller_pid" TERM "$LOGS/controller.log"
 
   log "starting gateway (REST 127.0.0.1:$HTTP_PORT, gRPC 127.0.0.1:$GRPC_PORT)"
   spawn "$LOGS/gateway.log" "$(dirname "$GATEWAY_DLL")" env "${gateway_env[@]}" dotnet "$GATEWAY_DLL"
@@ -157,6 +172,8 @@ else
     wait_for_url "http://127.0.0.1:$((NODE_BASE_PORT + 100 + n))/readyz" "$START_TIMEOUT" \
       "node-$n" "${node_pids[$((n - 1))]}" "$LOGS/node-$n.log" || exit 1
   done
+  wait_for_url "http://127.0.0.1:$CONTROLLER_PORT/readyz" "$START_TIMEOUT" \
+    controller "$controller_pid" "$LOGS/controller.log" || exit 1
   wait_for_url "http://127.0.0.1:$HTTP_PORT/readyz" "$START_TIMEOUT" \
     gateway "$gateway_pid" "$LOGS/gateway.log" || exit 1
 
@@ -245,7 +262,8 @@ Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the da
   REST     http://127.0.0.1:$HTTP_PORT/v1     (OpenAPI: http://127.0.0.1:$HTTP_PORT/swagger)
   gRPC     http://127.0.0.1:$GRPC_PORT        (sluice.v1, h2c)
   Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT, TLS https://127.0.0.1:$HTTPS_PORT   (SigV4: the dev access key)
-${nodes_list}  Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
+${nodes_list}  control  http://127.0.0.1:$CONTROLLER_PORT/controller   (which controller is active; the nodes' embedded ones stand by)
+  Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
   Redis    127.0.0.1:$REDIS_PORT
   Logs     .data/logs/<name>.log
 

@@ -52,6 +52,7 @@ builder.Services.AddSluiceAccessKeys(protection);
 builder.Services.AddKinesisApi(builder.Configuration);
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddSingleton<TenantResolver>();
+builder.Services.AddShardChangeListener();
 builder.Services.AddSingleton<StreamRouter>();
 builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();

@@ -27,6 +27,40 @@ public sealed partial class SluiceClient
         return await Streams.CreateStreamAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Creates a stream with replication settings.</summary>
+    /// <param name="name">The stream's name, unique within the tenant.</param>
+    /// <param name="shardCount">How many shards to split it into.</param>
+    /// <param name="options">Retention and replication; unset settings take the gateway's defaults.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new stream, as <see cref="CreateStreamAsync(string, int, int, CancellationToken)"/> returns it.</returns>
+    /// <exception cref="Grpc.Core.RpcException">
+    /// ALREADY_EXISTS when the name is taken; INVALID_ARGUMENT for a bad name or count, a replication
+    /// factor above the live storage nodes, or min in-sync replicas above the replication factor.
+    /// </exception>
+    public async Task<StreamDescription> CreateStreamAsync(
+        string name, int shardCount, CreateStreamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        var request = new CreateStreamRequest
+        {
+            Name = name,
+            ShardCount = shardCount,
+            RetentionHours = options.RetentionHours,
+            ReplicationFactor = options.ReplicationFactor ?? 0,
+            MinInSyncReplicas = options.MinInSyncReplicas ?? 0,
+            Acks = options.Acks switch
+            {
+                null => "",
+                StreamAcks.All => "all",
+                StreamAcks.Leader => "leader",
+                StreamAcks.None => "none",
+                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Acks, "Unknown acks mode."),
+            },
+        };
+        return await Streams.CreateStreamAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Lists the tenant's streams in ordinal order of their names, fetching pages of
     /// <paramref name="pageSize"/> as the enumeration goes on.

@@ -50,7 +50,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         }
 
         await streams.CreateAsync(call.Tenant, request.StreamName!, shardCount, Limits.DefaultRetentionHours,
-            onDemand ? StreamMode.OnDemand : StreamMode.Provisioned, request.Tags, cancellationToken);
+            onDemand ? StreamMode.OnDemand : StreamMode.Provisioned, request.Tags, cancellationToken: cancellationToken);
         return null;
     }
 

@@ -9,23 +9,80 @@ namespace Sluice.Gateway.Routing;
 
 /// <summary>
 /// Caches each stream's shard routes (leader node, address, epoch) for a short time, and drops an
-/// entry at once when a storage node says it no longer leads a shard.
+/// entry at once when a storage node says it no longer leads a shard, or when PostgreSQL announces
+/// a change of one of its shards' leader or ISR (<see cref="ShardChangeListener"/>; everything when
+/// the listener reconnected and may have missed some). The TTL stays as the fallback.
 /// </summary>
-public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOptions<GatewayOptions> options, TimeProvider timeProvider)
+public sealed class StreamRouter : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid TenantId, string Name), (StreamRoute Route, DateTimeOffset FetchedAt)> _routes = new();
     private readonly ConcurrentDictionary<(Guid TenantId, string Name), byte> _refreshing = new();
+
+    // Stream id → the cache keys holding it (one, unless a name was deleted and reused).
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<(Guid TenantId, string Name), byte>> _keysById = new();
+    private readonly StreamCatalog _catalog;
+    private readonly NodeRegistry _registry;
+    private readonly IOptions<GatewayOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ShardChangeListener? _changes;
     private volatile NodeDirectory? _nodes;
+
+    // Bumped by every announced change: a refresh that read PostgreSQL before a change stores its
+    // route as already expired, so it cannot outlive the change.
+    private long _generation;
+
+    public StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOptions<GatewayOptions> options, TimeProvider timeProvider, ShardChangeListener? changes = null)
+    {
+        _catalog = catalog;
+        _registry = nodes;
+        _options = options;
+        _timeProvider = timeProvider;
+        _changes = changes;
+        if (changes is not null)
+        {
+            changes.Changed += OnShardChanged;
+            changes.Reset += OnReset;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_changes is not null)
+        {
+            _changes.Changed -= OnShardChanged;
+            _changes.Reset -= OnReset;
+        }
+    }
+
+    private void OnShardChanged(ShardChange change)
+    {
+        Interlocked.Increment(ref _generation);
+        if (_keysById.TryRemove(change.StreamId, out var keys))
+        {
+            foreach (var key in keys.Keys)
+            {
+                _routes.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private void OnReset()
+    {
+        Interlocked.Increment(ref _generation);
+        _keysById.Clear();
+        _routes.Clear();
+        _nodes = null;
+    }
 
     /// <summary>The route of the tenant's stream; <see cref="SluiceErrorCode.NotFound"/> when there is none.</summary>
     public async ValueTask<StreamRoute> GetAsync(Tenant tenant, string streamName, CancellationToken cancellationToken = default)
     {
         var key = (tenant.Id, streamName);
-        var now = timeProvider.GetUtcNow();
+        var now = _timeProvider.GetUtcNow();
         if (_routes.TryGetValue(key, out var cached))
         {
             var age = now - cached.FetchedAt;
-            var ttl = StreamLifecycleRules.IsTransitioning(cached.Route.Definition.Status) ? options.Value.PendingRouteTtl : options.Value.RouteTtl;
+            var ttl = StreamLifecycleRules.IsTransitioning(cached.Route.Definition.Status) ? _options.Value.PendingRouteTtl : _options.Value.RouteTtl;
             if (age < ttl)
             {
                 // Refresh ahead, off the request path, so a busy stream never waits on PostgreSQL.
@@ -61,9 +118,10 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
     public async ValueTask<StreamRoute> RefreshAsync(Tenant tenant, string streamName, CancellationToken cancellationToken = default)
     {
         var key = (tenant.Id, streamName);
+        var generation = Interlocked.Read(ref _generation);
         try
         {
-            var definition = await catalog.FindAsync(tenant.Id, streamName, cancellationToken);
+            var definition = await _catalog.FindAsync(tenant.Id, streamName, cancellationToken);
             if (definition is null)
             {
                 _routes.TryRemove(key, out _);
@@ -92,7 +150,9 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
                     s.EndingOffset))
                 .ToArray();
             var route = new StreamRoute(definition, shards);
-            _routes[key] = (route, timeProvider.GetUtcNow());
+            _keysById.GetOrAdd(definition.Id, _ => new()).TryAdd(key, 0);
+            var fetchedAt = Interlocked.Read(ref _generation) == generation ? _timeProvider.GetUtcNow() : DateTimeOffset.MinValue;
+            _routes[key] = (route, fetchedAt);
             return route;
         }
         catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
@@ -107,13 +167,13 @@ public sealed class StreamRouter(StreamCatalog catalog, NodeRegistry nodes, IOpt
     private async ValueTask<NodeDirectory> GetNodesAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         var current = _nodes;
-        var now = timeProvider.GetUtcNow();
-        if (!forceRefresh && current is not null && now - current.FetchedAt < options.Value.RouteTtl)
+        var now = _timeProvider.GetUtcNow();
+        if (!forceRefresh && current is not null && now - current.FetchedAt < _options.Value.RouteTtl)
         {
             return current;
         }
 
-        var all = await nodes.ListAsync(cancellationToken);
+        var all = await _registry.ListAsync(cancellationToken);
         var fresh = new NodeDirectory(all.ToDictionary(n => n.Id, n => n.Address, StringComparer.Ordinal), now);
         _nodes = fresh;
         return fresh;

@@ -5,7 +5,10 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Streams;
 
 /// <summary>Body of POST /v1/streams.</summary>
-public sealed record CreateStreamBody(string Name, int ShardCount, int? RetentionHours);
+/// <param name="ReplicationFactor">Replicas per shard, 1 up to the live storage nodes; default 3, capped by the live storage nodes.</param>
+/// <param name="MinInSyncReplicas">The fewest in-sync replicas an acks=all write needs, 1..replication factor; default 2, capped by it.</param>
+/// <param name="Acks">Acknowledgement mode of writes that name none: all (default), leader or none.</param>
+public sealed record CreateStreamBody(string Name, int ShardCount, int? RetentionHours, int? ReplicationFactor = null, int? MinInSyncReplicas = null, string? Acks = null);
 
 /// <summary>A stream as REST describes it.</summary>
 public sealed record StreamDto(
@@ -15,6 +18,8 @@ public sealed record StreamDto(
     int RetentionHours,
     DateTimeOffset CreatedAt,
     int ReplicationFactor,
+    int MinInSyncReplicas,
+    string DefaultAcks,
     IReadOnlyList<ShardDto> Shards)
 {
     public static StreamDto From(StreamDefinition stream) => new(
@@ -24,12 +29,17 @@ public sealed record StreamDto(
         stream.RetentionHours,
         stream.CreatedAt,
         stream.ReplicationFactor,
+        stream.MinInSyncReplicas,
+        StreamService.AcksName(stream.DefaultAcks),
         [.. stream.Shards.OrderBy(s => s.ShardIndex).Select(ShardDto.From)]);
 
     public static string StatusName(StreamStatus status) => status.ToString().ToUpperInvariant();
 }
 
-/// <summary>A shard as REST describes it, with its lineage after splits and merges.</summary>
+/// <summary>
+/// A shard as REST describes it, with its lineage after splits and merges, its replicas and ISR;
+/// a null leader means the shard is offline (no live in-sync replica).
+/// </summary>
 public sealed record ShardDto(
     string ShardId,
     string StartingHashKey,
@@ -38,6 +48,8 @@ public sealed record ShardDto(
     string StartingSequenceNumber,
     string? LeaderNode,
     int LeaderEpoch,
+    IReadOnlyList<string> Replicas,
+    IReadOnlyList<string> Isr,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ParentShardId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AdjacentParentShardId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EndingSequenceNumber = null)
@@ -50,6 +62,8 @@ public sealed record ShardDto(
         SequenceNumber.Encode(shard.ShardIndex, 0),
         shard.LeaderNodeId,
         shard.LeaderEpoch,
+        shard.Replicas,
+        shard.Isr,
         shard.ParentShardIndex is { } parent ? Core.ShardId.Format(parent) : null,
         shard.AdjacentParentShardIndex is { } adjacent ? Core.ShardId.Format(adjacent) : null,
         EndingSequenceNumberOf(shard));

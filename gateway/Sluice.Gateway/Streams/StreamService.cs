@@ -16,6 +16,19 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router, St
 {
     public const int DefaultListLimit = 100;
 
+    /// <summary>An acks setting as the faces spell it (all, leader, none; any case); null for none given.</summary>
+    public static AckMode? ParseAcks(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "all" => AckMode.All,
+        "leader" => AckMode.Leader,
+        "none" => AckMode.None,
+        _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"Acks '{value}' is not one of all, leader or none."),
+    };
+
+    /// <summary>An acks mode as the faces spell it.</summary>
+    public static string AcksName(AckMode acks) => acks.ToString().ToLowerInvariant();
+
     /// <summary>Stores the stream CREATING and starts making it ACTIVE in the background.</summary>
     public async Task<StreamDefinition> CreateAsync(
         Tenant tenant,
@@ -24,9 +37,13 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router, St
         int retentionHours,
         StreamMode mode = StreamMode.Provisioned,
         IReadOnlyDictionary<string, string>? tags = null,
+        int? replicationFactor = null,
+        int? minInSyncReplicas = null,
+        AckMode? defaultAcks = null,
         CancellationToken cancellationToken = default)
     {
-        var stream = await Guard(() => catalog.CreateAsync(tenant, name, shardCount, retentionHours, mode, tags, cancellationToken: cancellationToken));
+        var stream = await Guard(() => catalog.CreateAsync(
+            tenant, name, shardCount, retentionHours, mode, tags, replicationFactor, minInSyncReplicas, defaultAcks, cancellationToken));
         // A route cached for an earlier stream of that name must not outlive it.
         router.Invalidate(tenant.Id, name);
         lifecycle.Start(stream.Id);
@@ -37,9 +54,12 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router, St
     /// Creates the stream and waits until it is ACTIVE; it is returned still CREATING when the wait
     /// runs out (a storage node that is down), and becomes ACTIVE later by itself.
     /// </summary>
-    public async Task<StreamDefinition> CreateAndWaitAsync(Tenant tenant, string name, int shardCount, int retentionHours, CancellationToken cancellationToken = default)
+    public async Task<StreamDefinition> CreateAndWaitAsync(
+        Tenant tenant, string name, int shardCount, int retentionHours,
+        int? replicationFactor = null, int? minInSyncReplicas = null, AckMode? defaultAcks = null, CancellationToken cancellationToken = default)
     {
-        var created = await CreateAsync(tenant, name, shardCount, retentionHours, cancellationToken: cancellationToken);
+        var created = await CreateAsync(tenant, name, shardCount, retentionHours,
+            replicationFactor: replicationFactor, minInSyncReplicas: minInSyncReplicas, defaultAcks: defaultAcks, cancellationToken: cancellationToken);
         return await WaitAsync(created.Id, cancellationToken)
             ?? throw new SluiceException(SluiceErrorCode.NotFound, $"Stream {name} under account {tenant.AccountId} was deleted while it was being created.");
     }

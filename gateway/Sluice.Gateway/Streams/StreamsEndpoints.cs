@@ -44,7 +44,9 @@ public static class StreamsEndpoints
         CreateStreamBody body, ClaimsPrincipal user, TenantResolver tenants, StreamService streams, CancellationToken cancellationToken)
     {
         var tenant = await tenants.ResolveAsync(user, cancellationToken);
-        var stream = await streams.CreateAndWaitAsync(tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, cancellationToken);
+        var acks = StreamService.ParseAcks(body.Acks);
+        var stream = await streams.CreateAndWaitAsync(
+            tenant, body.Name, body.ShardCount, body.RetentionHours ?? 0, body.ReplicationFactor, body.MinInSyncReplicas, acks, cancellationToken);
         var location = $"/v1/streams/{Uri.EscapeDataString(stream.Name)}";
         return stream.Status == StreamStatus.Creating
             ? TypedResults.Accepted(location, StreamDto.From(stream))

@@ -15,7 +15,12 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
-        return Describe(await streams.CreateAndWaitAsync(tenant, request.Name, request.ShardCount, request.RetentionHours, context.CancellationToken));
+        var acks = StreamService.ParseAcks(request.Acks);
+        return Describe(await streams.CreateAndWaitAsync(
+            tenant, request.Name, request.ShardCount, request.RetentionHours,
+            request.ReplicationFactor == 0 ? null : request.ReplicationFactor,
+            request.MinInSyncReplicas == 0 ? null : request.MinInSyncReplicas,
+            acks, context.CancellationToken));
     }
 
     public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)
@@ -88,6 +93,8 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
             RetentionHours = stream.RetentionHours,
             CreatedAt = Timestamp.FromDateTimeOffset(stream.CreatedAt),
             ReplicationFactor = stream.ReplicationFactor,
+            MinInSyncReplicas = stream.MinInSyncReplicas,
+            DefaultAcks = StreamService.AcksName(stream.DefaultAcks),
         };
         foreach (var shard in stream.Shards.OrderBy(s => s.ShardIndex))
         {
@@ -103,6 +110,8 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
                 ParentShardId = shard.ParentShardIndex is { } parent ? ShardId.Format(parent) : "",
                 AdjacentParentShardId = shard.AdjacentParentShardIndex is { } adjacent ? ShardId.Format(adjacent) : "",
                 EndingSequenceNumber = ShardDto.EndingSequenceNumberOf(shard) ?? "",
+                Replicas = { shard.Replicas },
+                Isr = { shard.Isr },
             });
         }
 

@@ -51,12 +51,43 @@ internal static partial class StreamsCommand
             }
         });
 
-        var command = new Command("create", "Create a stream and print its description as JSON.") { name, shards, retention };
+        var replicationFactor = new Option<int?>("--replication-factor") { Description = "Replicas per shard, 1 up to the live storage nodes (default: 3, capped by the live nodes)", HelpName = "N" };
+        var minIsr = new Option<int?>("--min-isr") { Description = "In-sync replicas an acks=all write needs, 1 up to the replication factor (default: 2, capped by it)", HelpName = "N" };
+        var acks = new Option<string?>("--acks") { Description = "Acknowledgement mode of writes that name none (default: all)", HelpName = "all|leader|none" };
+        acks.AcceptOnlyFromAmong("all", "leader", "none");
+        replicationFactor.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() < 1)
+            {
+                result.AddError("--replication-factor must be at least 1.");
+            }
+        });
+        minIsr.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() < 1)
+            {
+                result.AddError("--min-isr must be at least 1.");
+            }
+        });
+
+        var command = new Command("create", "Create a stream and print its description as JSON.") { name, shards, retention, replicationFactor, minIsr, acks };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(context, async (run, ct) =>
         {
             using var client = Connect(parseResult, context, connection, run);
-            var description = await client.CreateStreamAsync(
-                parseResult.GetRequiredValue(name), parseResult.GetValue(shards), parseResult.GetValue(retention), ct);
+            var options = new CreateStreamOptions
+            {
+                RetentionHours = parseResult.GetValue(retention),
+                ReplicationFactor = parseResult.GetValue(replicationFactor),
+                MinInSyncReplicas = parseResult.GetValue(minIsr),
+                Acks = parseResult.GetValue(acks) switch
+                {
+                    "all" => StreamAcks.All,
+                    "leader" => StreamAcks.Leader,
+                    "none" => StreamAcks.None,
+                    _ => null,
+                },
+            };
+            var description = await client.CreateStreamAsync(parseResult.GetRequiredValue(name), parseResult.GetValue(shards), options, ct);
             await context.Stdout.WriteLineAsync(DescriptionFormatter.Format(description));
             return CommandRunner.ExitOk;
         }, cancellationToken));

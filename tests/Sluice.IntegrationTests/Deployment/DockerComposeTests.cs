@@ -87,6 +87,21 @@ public sealed class DockerComposeTests
         }
     }
 
+    [Fact]
+    public void Controller_settings_are_keys_the_controller_host_reads()
+    {
+        var keys = OptionKeys(TestEnvironment.ControllerHostDll, "Sluice.Controller.Host.ControllerHostOptions", "Sluice:ControllerHost")
+            .Concat(OptionKeys(TestEnvironment.ControllerHostDll, "Sluice.Controller.ControllerOptions", "Sluice:Controller"))
+            .ToHashSet();
+        var env = Environment((YamlMappingNode)Services.Children["controller"]);
+        foreach (var key in env.Keys.Where(k => k.StartsWith("Sluice__", StringComparison.Ordinal)))
+        {
+            Assert.Contains(key.Replace("__", ":", StringComparison.Ordinal), keys);
+        }
+
+        AssertMetadataConnection("controller", env);
+    }
+
     private static void AssertMetadataConnection(string name, IReadOnlyDictionary<string, string> env)
     {
         Assert.True(env.TryGetValue("ConnectionStrings__Metadata", out var connection), $"{name} has no metadata connection string");

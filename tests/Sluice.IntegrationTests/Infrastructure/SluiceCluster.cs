@@ -32,6 +32,7 @@ public class SluiceCluster : IAsyncLifetime
     private string _hostsConnectionString = "";
     private string _tlsKeyPath = "";
     private readonly IReadOnlyDictionary<string, string>? _gatewaySettings;
+    private readonly bool _controllers;
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -45,8 +46,14 @@ public class SluiceCluster : IAsyncLifetime
     /// </param>
     /// <param name="lifecycleWaitTimeout">The gateway's <c>Sluice:Lifecycle:WaitTimeout</c> (its default when null).</param>
     /// <param name="gatewaySettings">More environment of the gateway (configuration keys with <c>__</c>).</param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null)
+    /// <param name="controllers">
+    /// Run the storage nodes' embedded controllers (each named after its node). Off for the
+    /// fixtures whose tests predate replication: a controller moves a dead node's shards to
+    /// followers, which hold no data until follower fetch lands.
+    /// </param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null, bool controllers = false)
     {
+        _controllers = controllers;
         _nodeCount = nodeCount;
         _proxyMetadata = proxyMetadata;
         IteratorLifetime = iteratorLifetime;
@@ -335,6 +342,8 @@ public class SluiceCluster : IAsyncLifetime
             ["Sluice__Node__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
             ["Sluice__Node__HeartbeatInterval"] = "00:00:01",
             ["Sluice__Node__MaintenanceInterval"] = "00:00:02",
+            ["Sluice__Controller__Enabled"] = _controllers ? "true" : "false",
+            ["Sluice__Controller__Id"] = id,
         }, $"http://127.0.0.1:{httpPort}/healthz");
     }
 
@@ -361,6 +370,15 @@ public sealed class ClusterFixture() : SluiceCluster(nodeCount: 3);
 
 /// <summary>A cluster for tests that kill and restart storage nodes.</summary>
 public sealed class FaultClusterFixture() : SluiceCluster(nodeCount: 3);
+
+/// <summary>A cluster whose storage nodes run their controllers, for failover tests that kill nodes.</summary>
+public sealed class ControllerClusterFixture() : SluiceCluster(nodeCount: 3, controllers: true);
+
+[CollectionDefinition(Name)]
+public sealed class ControllerClusterCollection : ICollectionFixture<ControllerClusterFixture>
+{
+    public const string Name = "controller-cluster";
+}
 
 /// <summary>A cluster that reaches PostgreSQL through a proxy a test can cut.</summary>
 public sealed class MetadataOutageFixture() : SluiceCluster(nodeCount: 1, proxyMetadata: true);

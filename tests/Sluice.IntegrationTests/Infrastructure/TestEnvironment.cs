@@ -18,6 +18,8 @@ internal static class TestEnvironment
 
     public static string GatewayDll => HostDll("gateway/Sluice.Gateway", "Sluice.Gateway.dll");
 
+    public static string ControllerHostDll => HostDll("services/Sluice.Controller.Host", "Sluice.Controller.Host.dll");
+
     /// <summary>
     /// Connection string of the PostgreSQL server the tests use (tests/run.sh starts one and sets
     /// SLUICE_TEST_PG); each fixture creates its own database on it.
