@@ -391,8 +391,9 @@ public sealed class MetadataOutageFixture() : SluiceCluster(nodeCount: 1, proxyM
 
 /// <summary>
 /// Three storage nodes for the replication fault tests, reaching PostgreSQL through a proxy a test
-/// can cut, with fast failover: a 3 s controller node lease and a heartbeat every second (keys of
-/// the replication work in issue 4; a host that does not know them yet ignores them).
+/// can cut, with fast failover: a 3 s controller node lease and a heartbeat every second, and
+/// replication factor 3 by default (keys of the replication work in issue 4; a host that does not
+/// know them yet ignores them).
 /// </summary>
 public sealed class ReplicationFaultFixture() : SluiceCluster(
     nodeCount: 3,
@@ -407,6 +408,7 @@ public sealed class ReplicationFaultFixture() : SluiceCluster(
     {
         ["Sluice__Controller__NodeLease"] = ControllerNodeLease.ToString("c", CultureInfo.InvariantCulture),
         ["Sluice__Node__HeartbeatInterval"] = "00:00:01",
+        ["Sluice__Catalog__DefaultReplicationFactor"] = "3",
     };
 }
 
