@@ -150,7 +150,7 @@ public partial class SluiceCluster
         {
             state = await ShardStateAsync(streamId, shardIndex);
             return state.LeaderNodeId is { } leader && leader != formerLeader && state.LeaderEpoch > formerEpoch;
-        }, timeout, () => $"shard {shardIndex} of stream {streamId} to get a leader other than {formerLeader} above epoch {formerEpoch}; it is {state}");
+        }, timeout, () => $"shard {shardIndex} of stream {streamId} to get a leader other than {formerLeader} above epoch {formerEpoch}; it is {Describe(state)}");
         return state!;
     }
 
