@@ -30,6 +30,9 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public int? ProcessId => _process?.Id;
 
+    /// <summary>Stopped with SIGSTOP and not yet continued: alive, but runs no code at all.</summary>
+    public bool IsPaused { get; private set; }
+
     public void Start()
     {
         if (IsRunning)
@@ -59,6 +62,33 @@ internal sealed class HostProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        IsPaused = false;
+    }
+
+    /// <summary>
+    /// SIGSTOP: the process freezes mid-whatever (timers, leases, in-flight requests) without
+    /// noticing, which is what a long GC pause or a stalled VM looks like to the rest of the cluster.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            throw new InvalidOperationException($"{Name} is not running.");
+        }
+
+        await SignalAsync(process, "-STOP");
+        IsPaused = true;
+    }
+
+    /// <summary>SIGCONT: the paused process runs on as if no time had passed.</summary>
+    public async Task ResumeAsync()
+    {
+        if (_process is { HasExited: false } process && IsPaused)
+        {
+            await SignalAsync(process, "-CONT");
+        }
+
+        IsPaused = false;
     }
 
     /// <summary>Waits until the health URL answers 200, failing fast with the log if the process dies.</summary>
@@ -95,6 +125,8 @@ internal sealed class HostProcess : IAsyncDisposable
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+
+        IsPaused = false;
     }
 
     /// <summary>SIGTERM and a bounded wait for a clean exit, then SIGKILL.</summary>
@@ -105,8 +137,9 @@ internal sealed class HostProcess : IAsyncDisposable
             return;
         }
 
-        using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await term!.WaitForExitAsync();
+        // A stopped process would hold SIGTERM until continued.
+        await ResumeAsync();
+        await SignalAsync(process, "-TERM");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try
         {
@@ -116,6 +149,12 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             await KillAsync();
         }
+    }
+
+    private static async Task SignalAsync(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill!.WaitForExitAsync();
     }
 
     public string RecentLog()
