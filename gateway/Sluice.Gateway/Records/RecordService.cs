@@ -505,10 +505,16 @@ public sealed partial class RecordService(
                 return new SluiceException(SluiceErrorCode.InvalidArgument, ex.Status.Detail);
             case StatusCode.NotFound:
                 return new SluiceException(SluiceErrorCode.NotFound, $"Stream {streamName} not found.");
+            case StatusCode.Unavailable when Reason(ex) == "not-enough-replicas":
+                return new SluiceException(SluiceErrorCode.Unavailable,
+                    $"Shard {shard.ShardId} of stream {streamName} has fewer in-sync replicas than the stream's minimum, so acks=all cannot be met: {ex.Status.Detail} Retry, or write with acks=leader.", ex);
+            case StatusCode.Unavailable when Reason(ex) == "replication-timeout":
+                return new SluiceException(SluiceErrorCode.Unavailable,
+                    $"The records for shard {shard.ShardId} of stream {streamName} were written on its leader but the in-sync replicas did not confirm them in time: they may or may not be kept; retry.", ex);
             case StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.FailedPrecondition or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal:
                 LogStorageUnavailable(logger, shard.LeaderNodeId, shard.ShardId, ex.StatusCode, ex.Status.Detail);
                 return new SluiceException(SluiceErrorCode.Unavailable,
-                    $"Storage node {shard.LeaderNodeId} for shard {shard.ShardId} of stream {streamName} is unavailable ({ex.StatusCode}); the records were not acknowledged, retry.", ex);
+                    $"Storage node {shard.LeaderNodeId} for shard {shard.ShardId} of stream {streamName} is unavailable ({ex.StatusCode}: {ex.Status.Detail}); the records were not acknowledged, retry.", ex);
             default:
                 return new SluiceException(SluiceErrorCode.Internal, $"Storage node {shard.LeaderNodeId} failed: {ex.Status.Detail}", ex);
         }

@@ -32,13 +32,13 @@ internal static class StorageErrors
         Create(StatusCode.Unavailable, "unavailable", message);
 
     public static RpcException NotEnoughReplicas(string shard, int isr, int minIsr) =>
-        Create(StatusCode.Unavailable, "not-enough-replicas", $"Shard {shard} has {isr} in-sync replica(s), fewer than its minimum of {minIsr}: nothing was written; retry.");
+        Create(StatusCode.Unavailable, "not-enough-replicas", $"{isr} in-sync replica(s), fewer than the minimum of {minIsr}; nothing was written.");
 
     public static RpcException ReplicationTimeout(string shard, long endOffset) =>
         Create(StatusCode.Unavailable, "replication-timeout", $"The records appended to {shard} (up to offset {endOffset}) were not confirmed by the in-sync replicas in time; they may or may not be committed.");
 
     public static RpcException NotEnoughReplicasAfterAppend(string shard, int isr, int minIsr) =>
-        Create(StatusCode.Unavailable, "not-enough-replicas", $"The records appended to {shard} reached only {isr} in-sync replica(s), fewer than its minimum of {minIsr}; they may or may not be kept.");
+        Create(StatusCode.Unavailable, "not-enough-replicas", $"The records appended to {shard} reached only {isr} in-sync replica(s), fewer than the minimum of {minIsr}; they may or may not be kept.");
 
     public static RpcException StreamNotDeleting(long streamId, string status) =>
         Create(StatusCode.FailedPrecondition, "stream-not-deleting", $"Stream {streamId} is {status}, not DELETING: its replicas are not removed.");

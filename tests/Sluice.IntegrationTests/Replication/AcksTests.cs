@@ -173,7 +173,7 @@ public sealed class AcksTests(ReplicationClusterFixture cluster)
         Assert.Equal(HttpStatusCode.OK, restPut.StatusCode);
         using var body = JsonDocument.Parse(await restPut.Content.ReadAsStringAsync());
         var result = body.RootElement.GetProperty("records")[0];
-        Assert.Equal(JsonValueKind.Null, result.GetProperty("sequenceNumber").ValueKind);
+        Assert.True(!result.TryGetProperty("sequenceNumber", out var sequence) || sequence.ValueKind == JsonValueKind.Null, result.ToString());
         Assert.StartsWith("shardId-", result.GetProperty("shardId").GetString(), StringComparison.Ordinal);
 
         // A record that fails validation is still answered as failed.
