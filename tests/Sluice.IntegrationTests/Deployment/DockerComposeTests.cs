@@ -36,7 +36,7 @@ public sealed class DockerComposeTests
             built++;
         }
 
-        Assert.Equal(4, built);
+        Assert.Equal(5, built);
         Assert.True(Services.Children.ContainsKey("postgres"));
         Assert.True(Services.Children.ContainsKey("redis"));
     }
@@ -91,7 +91,8 @@ public sealed class DockerComposeTests
     public void Controller_settings_are_keys_the_controller_host_reads()
     {
         var keys = OptionKeys(TestEnvironment.ControllerHostDll, "Sluice.Controller.Host.ControllerHostOptions", "Sluice:ControllerHost")
-            .Concat(OptionKeys(TestEnvironment.ControllerHostDll, "Sluice.Controller.ControllerOptions", "Sluice:Controller"))
+            .Concat(typeof(Sluice.Controller.ControllerOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite).Select(p => $"{Sluice.Controller.ControllerOptions.Section}:{p.Name}"))
             .ToHashSet();
         var env = Environment((YamlMappingNode)Services.Children["controller"]);
         foreach (var key in env.Keys.Where(k => k.StartsWith("Sluice__", StringComparison.Ordinal)))
