@@ -123,7 +123,9 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
         }
         catch (OperationCanceledException) when (leader.IsStopped && !cancellationToken.IsCancellationRequested)
         {
-            throw StorageErrors.NotLeader(shard, null);
+            // Written here but no longer led from here: the new leader may or may not have it. Never a not-leader
+            // (which tells the gateway nothing was written, so it would send the records again).
+            throw StorageErrors.ReplicationTimeout(shard, endOffset);
         }
 
         if (!committed)
