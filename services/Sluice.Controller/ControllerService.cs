@@ -116,6 +116,15 @@ public sealed partial class ControllerService(
         try
         {
             await connection.OpenAsync(cancellationToken);
+
+            // The lock must not outlive a controller that stops acting: a paused (SIGSTOP) or hung process keeps
+            // its TCP session open, so PostgreSQL itself ends a session idle for longer than the node lease (the
+            // active controller runs a statement every tick), which releases the lock to a standby.
+            await using (var timeout = new NpgsqlCommand($"SET idle_session_timeout = {(long)Math.Max(_options.NodeLease.TotalMilliseconds, 1000)}", connection))
+            {
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
             command.Parameters.AddWithValue("key", ControllerStatus.AdvisoryLockKey);
             if (await command.ExecuteScalarAsync(cancellationToken) is true)

@@ -188,18 +188,24 @@ public partial class SluiceCluster
     /// advisory lock in this cluster's database. Gateways' own advisory locks (one reshard per
     /// stream) are told apart by their application name.
     /// </remarks>
+    /// <summary>
+    /// The storage node whose embedded controller holds the controller lock (controllers here are named after their
+    /// node), or null when none does.
+    /// </summary>
     internal async Task<string?> ActiveControllerNodeAsync()
     {
         await using var connection = new NpgsqlConnection(MetadataConnectionString);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand(
             """
-            SELECT DISTINCT a.application_name
+            SELECT a.application_name
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND a.application_name = ANY(@nodes)
+            WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+              AND l.objsubid = 1 AND l.classid::bigint = @high AND l.objid::bigint = @low
             """,
             connection);
-        query.Parameters.AddWithValue("nodes", _nodes.Select(n => n.Name).ToArray());
+        query.Parameters.AddWithValue("high", Sluice.Controller.ControllerStatus.AdvisoryLockKey >> 32);
+        query.Parameters.AddWithValue("low", Sluice.Controller.ControllerStatus.AdvisoryLockKey & 0xFFFF_FFFF);
         var holders = new List<string>();
         await using var reader = await query.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -210,8 +216,9 @@ public partial class SluiceCluster
         return holders.Count switch
         {
             0 => null,
-            1 => holders[0],
-            _ => throw new InvalidOperationException($"More than one storage node holds an advisory lock: {string.Join(", ", holders)}: two active controllers?"),
+            1 when holders[0].StartsWith(Sluice.Controller.ControllerStatus.ApplicationNamePrefix, StringComparison.Ordinal) => holders[0][Sluice.Controller.ControllerStatus.ApplicationNamePrefix.Length..],
+            1 => throw new InvalidOperationException($"The controller lock is held by '{holders[0]}', not a controller."),
+            _ => throw new InvalidOperationException($"More than one session holds the controller lock: {string.Join(", ", holders)}."),
         };
     }
 
