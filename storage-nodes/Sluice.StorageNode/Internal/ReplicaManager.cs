@@ -115,19 +115,18 @@ internal sealed partial class ReplicaManager(
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (_leaders.TryGetValue(key, out var current))
+            if (_leaders.TryGetValue(key, out var current) && current.LeaderEpoch == assignment.LeaderEpoch && !current.IsStopped)
             {
-                if (current.LeaderEpoch == assignment.LeaderEpoch && !current.IsStopped)
-                {
-                    return current;
-                }
-
-                current.Stop();
+                return current;
             }
+
+            // A leader at an older epoch here is replaced without being stopped: this node keeps leading the same
+            // log (a reshard closing the shard, or the controller confirming this node after a restart), so
+            // acks=all appends written at the older epoch still complete when the high watermark covers them.
 
             await fetchers.UnfollowAsync(assignment.StreamId, assignment.ShardIndex);
             var log = logs.GetOrOpen(LogName(assignment.StreamId, assignment.ShardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
-            var leader = new LeaderReplica(assignment, _node.Id, log, timeProvider.GetUtcNow());
+            var leader = new LeaderReplica(assignment, _node.Id, log, timeProvider.GetUtcNow(), continuesOwnLeadership: current is { IsStopped: false });
             _leaders[key] = leader;
             leader.UpdateHighWatermark();
             LogLeading(logger, assignment.StreamId, assignment.ShardIndex, assignment.LeaderEpoch, log.LogEndOffset, log.HighWatermark, assignment.Isr);
@@ -172,9 +171,14 @@ internal sealed partial class ReplicaManager(
         }
 
         var leads = string.Equals(assignment.LeaderNodeId, _node.Id, StringComparison.Ordinal);
-        if (_leaders.TryGetValue(key, out var leader) && (!leads || leader.LeaderEpoch != assignment.LeaderEpoch))
+        if (_leaders.TryGetValue(key, out var leader) && !leads)
         {
-            StepDown(assignment.StreamId, assignment.ShardIndex, leads ? $"re-elected at leader epoch {assignment.LeaderEpoch}" : $"the leader is now {assignment.LeaderNodeId ?? "none (offline)"}");
+            StepDown(assignment.StreamId, assignment.ShardIndex, $"the leader is now {assignment.LeaderNodeId ?? "none (offline)"}");
+            leader = null;
+        }
+        else if (leader is not null && leader.LeaderEpoch != assignment.LeaderEpoch)
+        {
+            // Re-elected at a newer epoch: led on by a fresh state (below), the old one's waits still complete.
             leader = null;
         }
 

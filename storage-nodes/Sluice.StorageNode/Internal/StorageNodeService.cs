@@ -143,7 +143,16 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
     public override async Task<ReadResponse> Read(ReadRequest request, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var log = await replicas.GetLeaderLogAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, cancellationToken);
+        var leader = await replicas.GetLeaderAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, cancellationToken);
+        var log = leader.Log;
+        if (log.HighWatermark < leader.ReadableFrom)
+        {
+            // KIP-207: a leader just elected learns the high watermark from its followers' next fetches. Until it
+            // covers what the leader held when elected, the end it would report may be behind the end the previous
+            // leader reported: readers would see the shard go back. Retriable, and brief.
+            throw StorageErrors.Unavailable($"The leader of {request.StreamId}/{request.ShardIndex} was just elected and is confirming its committed records; retry.");
+        }
+
         var maxRecords = request.MaxRecords <= 0 ? DefaultMaxRecords : Math.Min(request.MaxRecords, MaxRecordsPerRead);
         var maxBytes = request.MaxBytes <= 0 ? DefaultMaxBytes : Math.Min(request.MaxBytes, MaxReadBytes);
 

@@ -7,11 +7,15 @@ using Sluice.V1;
 
 namespace Sluice.IntegrationTests.Faults;
 
-/// <summary>kill -9 of a storage node: requests for its shards fail retriably, nothing acknowledged is lost.</summary>
+/// <summary>
+/// kill -9 of a storage node holding the only replica of its shards (replication factor 1): requests for them fail
+/// retriably, nothing acknowledged is lost. Replicated shards fail over instead: Replication/.
+/// </summary>
 [Collection(FaultClusterCollection.Name)]
 public sealed class StorageNodeCrashTests(FaultClusterFixture cluster)
 {
     private static readonly TimeSpan RestartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly Sluice.Client.CreateStreamOptions SingleReplica = new() { ReplicationFactor = 1 };
 
     [Fact]
     public async Task Killing_a_storage_node_during_writes_and_restarting_it_loses_nothing_acknowledged()
@@ -19,7 +23,7 @@ public sealed class StorageNodeCrashTests(FaultClusterFixture cluster)
         var tenant = await cluster.CreateTenantAsync();
         using var client = cluster.CreateClient(tenant);
         var stream = $"crash-{Guid.NewGuid():N}";
-        var description = await client.CreateStreamAsync(stream, 6);
+        var description = await client.CreateStreamAsync(stream, 6, SingleReplica);
         var victim = cluster.Node("node-2");
         var victimShards = description.Shards.Where(s => s.LeaderNode == "node-2").Select(s => s.ShardId).ToHashSet();
         Assert.NotEmpty(victimShards);
@@ -121,7 +125,7 @@ public sealed class StorageNodeCrashTests(FaultClusterFixture cluster)
         using var client = cluster.CreateClient(tenant);
         using var http = cluster.CreateHttpClient(tenant.Token);
         var stream = $"dead-{Guid.NewGuid():N}";
-        var description = await client.CreateStreamAsync(stream, 1);
+        var description = await client.CreateStreamAsync(stream, 1, SingleReplica);
         var victim = cluster.Node(description.Shards[0].LeaderNode);
         await client.PutRecordsAsync(stream, [new PutRecordsEntry { PartitionKey = "k", Data = ByteString.CopyFromUtf8("before") }]);
 

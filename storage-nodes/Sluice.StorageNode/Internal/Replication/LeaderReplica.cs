@@ -18,14 +18,25 @@ internal sealed class LeaderReplica : IDisposable
     private ShardAssignment _assignment;
     private int _isrChangeInFlight;
 
-    public LeaderReplica(ShardAssignment assignment, string selfId, PartitionLog log, DateTimeOffset now)
+    /// <param name="continuesOwnLeadership">
+    /// True when this node led the shard up to this epoch itself (a reshard or the controller bumped the epoch): its
+    /// high watermark is already the shard's, so reads need not wait for it.
+    /// </param>
+    public LeaderReplica(ShardAssignment assignment, string selfId, PartitionLog log, DateTimeOffset now, bool continuesOwnLeadership = false)
     {
         _assignment = assignment;
         SelfId = selfId;
         Log = log;
         _activatedAt = now;
         EpochStartOffset = log.LogEndOffset;
+        ReadableFrom = continuesOwnLeadership ? 0 : log.LogEndOffset;
     }
+
+    /// <summary>
+    /// KIP-207: reads wait until the high watermark reaches this (the log end when this node took over from
+    /// another), so the end readers see never goes back across a change of leader.
+    /// </summary>
+    public long ReadableFrom { get; }
 
     public string SelfId { get; }
 

@@ -172,6 +172,9 @@ public sealed class ReplicationFaultTests(ReplicationFaultFixture cluster, ITest
         await cluster.WaitForLiveNodesAsync(cluster.Nodes.Count, LoadTimeout);
         await run.Workload.WaitForMoreAcksAsync(AcksUnderFault, LoadTimeout);
 
+        // Every replica back in sync (a restarted one truncates its unacknowledged tail first), so all of them
+        // must agree below the high watermark.
+        await cluster.WaitForFullIsrAsync(run.StreamId, IsrTimeout);
         var result = await run.FinishAsync();
         Assert.True(result.IsClean, result.Describe());
         run.AssertWritesResumedAfterEveryFault();
