@@ -62,6 +62,7 @@ builder.Services.AddOptions<StreamLifecycleOptions>().BindConfiguration(StreamLi
 builder.Services.AddSingleton<StreamLifecycle>();
 builder.Services.AddHostedService<StreamLifecycleService>();
 builder.Services.AddSingleton<RecordService>();
+builder.Services.AddSingleton<ProducerIds>();
 builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
 

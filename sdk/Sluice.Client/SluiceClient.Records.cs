@@ -24,7 +24,18 @@ public sealed partial class SluiceClient
     private static readonly TimeSpan MinEmptyPollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Writes a batch of records. Each record succeeds or fails on its own: check
+    /// Creates an idempotent producer for <paramref name="stream"/> over this client: the recommended way to write
+    /// (it retries what failed retriably and never writes a record twice). <see cref="PutRecordsAsync(string, IReadOnlyList{PutRecordsEntry}, CancellationToken)"/>
+    /// is the low-level call.
+    /// </summary>
+    /// <param name="stream">The stream's name.</param>
+    /// <param name="options">Idempotence, acks and retries; <see cref="SluiceProducerOptions.Default"/> when null.</param>
+    /// <returns>The producer; it gets its producer id on its first call.</returns>
+    public SluiceProducer CreateProducer(string stream, SluiceProducerOptions? options = null) => new(this, stream, options);
+
+    /// <summary>
+    /// Writes a batch of records (the low-level call: no retries, not idempotent; see <see cref="CreateProducer"/>).
+    /// Each record succeeds or fails on its own: check
     /// <see cref="PutRecordsResponse.FailedRecordCount"/> and the result of each record (same
     /// order as <paramref name="records"/>); <see cref="IsRetriable(PutRecordsResult)"/> tells
     /// which failures to send again.

@@ -20,9 +20,13 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
 
     public DbSet<ConsumerSubscription> ConsumerSubscriptions => Set<ConsumerSubscription>();
 
+    /// <summary>The PostgreSQL sequence idempotent producer ids come from (see <see cref="ProducerIdAllocator"/>).</summary>
+    public const string ProducerIdSequence = "producer_ids";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MetadataDbContext).Assembly);
+        modelBuilder.HasSequence<long>(ProducerIdSequence).StartsAt(1).IncrementsBy(1);
     }
 
     /// <summary>Applies the provider and conventions every host uses.</summary>

@@ -37,4 +37,20 @@ public sealed record ReplicationOptions
     /// <summary>How often the node re-reads its replica assignments (notifications make it react at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan RoleSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many of a shard's last batches a node reads (headers only) when it becomes the shard's leader, to rebuild
+    /// the idempotent producers' last five batches before its first append. 10,000 covers every producer whose five
+    /// last batches are among them (at least the 2,000 latest producers of a shard) in a few milliseconds of reading;
+    /// a retry after a failover of a call older than that is written again.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int ProducerStateRebuildBatches { get; init; } = 10_000;
+
+    /// <summary>
+    /// The most idempotent producers a shard's leader keeps state for; beyond it the producer that wrote least
+    /// recently is forgotten.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxProducersPerShard { get; init; } = 10_000;
 }

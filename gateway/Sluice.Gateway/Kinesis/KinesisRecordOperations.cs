@@ -291,7 +291,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
         records.GetAsync(call.Tenant, stream, shardId, position, limit, maxWaitMs: 0, cancellationToken);
 
     private Task<PutOutcome> Put(KinesisCall call, string stream, PutEntry[] entries, CancellationToken cancellationToken) =>
-        records.PutAsync(call.Tenant, stream, entries, acks: null, sequenceNumbersRequired: true, cancellationToken);
+        records.PutAsync(call.Tenant, stream, entries, acks: null, sequenceNumbersRequired: true, producer: null, cancellationToken);
 
     private static string EncryptionType(StreamRoute route) => route.Definition.Encryption == StreamEncryption.Kms ? "KMS" : "NONE";
 }

@@ -11,7 +11,9 @@ namespace Sluice.Gateway.Records;
 /// appends (a put of 500 records over 16 shards is 16 appends of ~30) into one call per node per
 /// round, so nodes pay their per-call and per-fsync cost once for many requests. An idle node gets
 /// its call at once, so nothing waits for a timer. Each write's records stay together in their
-/// shard's batch: written all or nothing, in the order the writes arrived.
+/// shard's batch: written all or nothing, in the order the writes arrived. An idempotent producer's write (a
+/// <see cref="ProducerStamp"/>) is never merged: the storage node deduplicates whole batches, so it gets a ShardAppend
+/// of its own.
 /// </summary>
 internal sealed class NodeWriteQueue
 {
@@ -39,9 +41,10 @@ internal sealed class NodeWriteQueue
     /// yet: the queue joins the list and goes out on <see cref="StartDeferred"/>, so that a put's
     /// writes to several shards of one node, queued one after the other, share one call.
     /// </summary>
-    public Task<long> AppendAsync(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null, Acks acks = Acks.Default)
+    public Task<long> AppendAsync(
+        long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null, Acks acks = Acks.Default, ProducerStamp? producer = null)
     {
-        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount, acks);
+        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount, acks, producer);
         bool start;
         lock (_lock)
         {
@@ -124,13 +127,30 @@ internal sealed class NodeWriteQueue
 
     private async Task SendAsync(List<Pending> round)
     {
-        // One ShardAppend per shard (and acks level), its chunks in arrival order.
+        // One ShardAppend per shard (and acks level), its chunks in arrival order; one per idempotent write.
         var request = new AppendRequest();
         var shards = new Dictionary<(long StreamId, int ShardIndex, Acks Acks), int>();
         var owners = new int[round.Count];
         for (var i = 0; i < round.Count; i++)
         {
             var pending = round[i];
+            if (pending.Producer is { } producer)
+            {
+                owners[i] = request.Shards.Count;
+                request.Shards.Add(new ShardAppend
+                {
+                    StreamId = pending.StreamId,
+                    ShardIndex = pending.ShardIndex,
+                    LeaderEpoch = pending.LeaderEpoch,
+                    Acks = pending.Acks,
+                    RecordChunks = { pending.Chunk },
+                    ProducerId = producer.ProducerId,
+                    ProducerEpoch = ProducerStamp.InitialEpoch,
+                    BaseSequence = producer.Sequence,
+                });
+                continue;
+            }
+
             if (!shards.TryGetValue((pending.StreamId, pending.ShardIndex, pending.Acks), out var slot))
             {
                 slot = request.Shards.Count;
@@ -188,8 +208,10 @@ internal sealed class NodeWriteQueue
         }
     }
 
-    private sealed class Pending(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, Acks acks)
+    private sealed class Pending(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, Acks acks, ProducerStamp? producer)
     {
+        public ProducerStamp? Producer { get; } = producer;
+
         public Acks Acks { get; } = acks;
 
         public long StreamId { get; } = streamId;

@@ -9,6 +9,12 @@ public readonly record struct PutRecordResult(int ShardIndex, long Offset, strin
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string InternalFailure = "InternalFailure";
 
+    /// <summary>An idempotent put's sequence is older than every batch its shard keeps for the producer: not written again, not retriable.</summary>
+    public const string DuplicateSequence = "DuplicateSequence";
+
+    /// <summary>An idempotent put's producer epoch is older than one that has written to the shard.</summary>
+    public const string ProducerFenced = "ProducerFenced";
+
     public bool Succeeded => ErrorCode is null;
 
     public string ShardId => Core.ShardId.Format(ShardIndex);

@@ -5,9 +5,13 @@ namespace Sluice.Gateway.Records;
 /// <summary>
 /// Body of POST /v1/streams/{name}/records. <c>acks</c>: <c>all</c> (durable on every in-sync replica), <c>leader</c>
 /// (durable on the shard's leader) or <c>none</c> (not waited for: no sequence numbers); the stream's default when
-/// absent.
+/// absent. <c>producerId</c> and <c>producerSequence</c> (both or neither) make the put idempotent: the id from
+/// <c>POST /v1/producers</c> and the call's sequence number, kept when the same call is sent again.
 /// </summary>
-public sealed record PutRecordsBody(IReadOnlyList<PutRecordsBodyEntry>? Records, string? Acks = null);
+public sealed record PutRecordsBody(IReadOnlyList<PutRecordsBodyEntry>? Records, string? Acks = null, long? ProducerId = null, long? ProducerSequence = null);
+
+/// <summary>A new idempotent producer: its id for <c>producerId</c> of puts, and its epoch (0).</summary>
+public sealed record ProducerDto(long ProducerId, int ProducerEpoch);
 
 /// <summary>One record to put: a partition key and base64 data, optionally an explicit hash key.</summary>
 public sealed record PutRecordsBodyEntry(string? PartitionKey, Base64Data? Data, string? ExplicitHashKey);

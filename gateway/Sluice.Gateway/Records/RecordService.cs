@@ -34,7 +34,7 @@ public sealed partial class RecordService(
 
     /// <summary>Writes a batch with the stream's default acks; each record succeeds or fails on its own.</summary>
     public Task<PutOutcome> PutAsync(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, CancellationToken cancellationToken = default) =>
-        PutAsync(tenant, streamName, entries, acks: null, sequenceNumbersRequired: false, cancellationToken);
+        PutAsync(tenant, streamName, entries, acks: null, sequenceNumbersRequired: false, producer: null, cancellationToken);
 
     /// <summary>
     /// Writes a batch; each record succeeds or fails on its own. With acks=all (the default) accepted records are
@@ -42,9 +42,12 @@ public sealed partial class RecordService(
     /// once the records are validated and routed: each valid record is reported accepted with its shard but no
     /// sequence number, and a failure later is only logged (Kafka's acks=0). A face whose protocol must answer sequence
     /// numbers (<paramref name="sequenceNumbersRequired"/>: Kinesis) writes an acks=none stream's records with acks=leader.
+    /// With <paramref name="producer"/> the put is idempotent: each shard's records go as one batch stamped with the
+    /// producer and the call's sequence, and a shard that has that batch already answers its original sequence numbers
+    /// instead of writing it again.
     /// </summary>
     public async Task<PutOutcome> PutAsync(
-        Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, AckMode? acks, bool sequenceNumbersRequired, CancellationToken cancellationToken = default)
+        Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, AckMode? acks, bool sequenceNumbersRequired, ProducerStamp? producer = null, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0)
         {
@@ -105,7 +108,7 @@ public sealed partial class RecordService(
 
                 if (!batches.TryGetValue(shard.Index, out var batch))
                 {
-                    batch = new ShardBatch(shard.Index, storageAcks);
+                    batch = new ShardBatch(shard.Index, storageAcks, producer);
                     batches.Add(shard.Index, batch);
                 }
 
@@ -384,7 +387,7 @@ public sealed partial class RecordService(
                 {
                     // Only the first attempt runs before the caller starts the deferred queues.
                     append = QueueFor(shard, route.Name).AppendAsync(
-                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null, batch.Acks);
+                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null, batch.Acks, batch.Producer);
                     var baseOffset = await append.WaitAsync(cancellationToken);
                     for (var j = 0; j < batch.Indexes.Count; j++)
                     {
@@ -397,6 +400,17 @@ public sealed partial class RecordService(
                 {
                     // Nothing of it was written: follow the leader change (or the reshard) and send it there.
                     route = await router.RefreshAsync(tenant, route.Name, cancellationToken);
+                }
+                catch (RpcException ex) when (Reason(ex) is "duplicate-sequence" or "producer-fenced")
+                {
+                    var failure = PutRecordResult.Failure(
+                        Reason(ex) == "duplicate-sequence" ? PutRecordResult.DuplicateSequence : PutRecordResult.ProducerFenced, ex.Status.Detail);
+                    foreach (var index in batch.Indexes)
+                    {
+                        results[index] = failure;
+                    }
+
+                    return;
                 }
                 catch (RpcException ex)
                 {
@@ -442,7 +456,7 @@ public sealed partial class RecordService(
 
             if (!batches.TryGetValue(shard.Index, out var target))
             {
-                target = new ShardBatch(shard.Index, batch.Acks);
+                target = new ShardBatch(shard.Index, batch.Acks, batch.Producer);
                 batches.Add(shard.Index, target);
             }
 
@@ -529,9 +543,12 @@ public sealed partial class RecordService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage node {NodeId} unavailable for {ShardId}: {StatusCode} {Detail}")]
     private static partial void LogStorageUnavailable(ILogger logger, string? nodeId, string shardId, StatusCode statusCode, string detail);
 
-    private sealed class ShardBatch(int shardIndex, Acks acks)
+    private sealed class ShardBatch(int shardIndex, Acks acks, ProducerStamp? producer)
     {
         public int ShardIndex { get; } = shardIndex;
+
+        /// <summary>The idempotent producer's stamp, or null for a plain put.</summary>
+        public ProducerStamp? Producer { get; } = producer;
 
         /// <summary>What the storage node waits for before it answers.</summary>
         public Acks Acks { get; } = acks;

@@ -19,7 +19,10 @@ public static class RecordsEndpoints
         group.MapPost("/records", PutAsync)
             .WithSummary("Put records")
             .WithDescription("Writes up to 500 records (5 MiB). Each record succeeds or fails on its own: the response lists, in request order, "
-                + "a sequence number and shard id or an error code and message. 503 when storage was unavailable for every record.")
+                + "a sequence number and shard id or an error code and message. 503 when storage was unavailable for every record. "
+                + "With `producerId` (from POST /v1/producers) and `producerSequence` (the call's number, incremented per call, kept for a retry "
+                + "of the same call with the same records) the put is idempotent: a retry is answered with the original sequence numbers and "
+                + "writes nothing; a sequence older than the producer's last five calls on a shard fails with DuplicateSequence.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -32,7 +35,21 @@ public static class RecordsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapPost("/v1/producers", InitProducerAsync)
+            .WithTags("Records")
+            .RequireAuthorization()
+            .WithSummary("Create an idempotent producer")
+            .WithDescription("Allocates a producer id, unique across the cluster and never reused, for the `producerId` of idempotent puts; "
+                + "its epoch is 0. A producer numbers its puts with `producerSequence` from 0 and sends one put at a time.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
+    }
+
+    private static async Task<Ok<ProducerDto>> InitProducerAsync(ClaimsPrincipal user, TenantResolver tenants, ProducerIds producers, CancellationToken cancellationToken)
+    {
+        await tenants.ResolveAsync(user, cancellationToken);
+        var producerId = await producers.AllocateAsync(cancellationToken);
+        return TypedResults.Ok(new ProducerDto(producerId, ProducerStamp.InitialEpoch));
     }
 
     private static async Task<Ok<PutRecordsResultDto>> PutAsync(
@@ -66,7 +83,8 @@ public static class RecordsEndpoints
             "none" => AckMode.None,
             _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"acks '{body.Acks}' is not one of all, leader, none."),
         };
-        var outcome = await records.PutAsync(tenant, name, entries, acks, sequenceNumbersRequired: false, cancellationToken);
+        var producer = ProducerStamp.From(body.ProducerId, body.ProducerSequence);
+        var outcome = await records.PutAsync(tenant, name, entries, acks, sequenceNumbersRequired: false, producer, cancellationToken);
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);

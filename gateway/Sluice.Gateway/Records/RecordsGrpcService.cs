@@ -12,7 +12,7 @@ namespace Sluice.Gateway.Records;
 
 /// <summary>gRPC: sluice.v1.Records.</summary>
 [Authorize]
-internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService records) : V1.Records.RecordsBase
+internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService records, ProducerIds producers) : V1.Records.RecordsBase
 {
     public override async Task<PutRecordsResponse> PutRecords(PutRecordsRequest request, ServerCallContext context)
     {
@@ -32,7 +32,8 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
             V1.Acks.None => AckMode.None,
             _ => throw new SluiceException(SluiceErrorCode.InvalidArgument, $"acks {(int)request.Acks} is not one of ACKS_ALL, ACKS_LEADER, ACKS_NONE."),
         };
-        var outcome = await records.PutAsync(tenant, request.Stream, entries, acks, sequenceNumbersRequired: false, context.CancellationToken);
+        var producer = ProducerStamp.From(request.HasProducerId ? request.ProducerId : null, request.HasProducerSequence ? request.ProducerSequence : null);
+        var outcome = await records.PutAsync(tenant, request.Stream, entries, acks, sequenceNumbersRequired: false, producer, context.CancellationToken);
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
@@ -48,6 +49,13 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
         }
 
         return response;
+    }
+
+    public override async Task<InitProducerResponse> InitProducer(InitProducerRequest request, ServerCallContext context)
+    {
+        await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var producerId = await producers.AllocateAsync(context.CancellationToken);
+        return new InitProducerResponse { ProducerId = producerId, ProducerEpoch = ProducerStamp.InitialEpoch };
     }
 
     public override async Task<GetRecordsResponse> GetRecords(GetRecordsRequest request, ServerCallContext context)

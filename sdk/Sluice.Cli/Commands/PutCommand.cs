@@ -10,7 +10,8 @@ namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice put &lt;stream&gt;</c>: writes stdin to a stream, one record per line, in
-/// PutRecords batches, retrying what is worth retrying.
+/// PutRecords batches through the SDK's idempotent producer, which retries what is worth retrying
+/// without ever writing a line twice.
 /// </summary>
 internal sealed class PutCommand
 {
@@ -19,18 +20,17 @@ internal sealed class PutCommand
     private const int MaxReportedFailures = 10;
 
     private readonly CliContext _context;
-    private readonly SluiceClient _client;
+    private readonly SluiceProducer _producer;
     private readonly string _stream;
-    private readonly Backoff _backoff = new();
     private long _written;
     private long _failed;
     private int _reportedFailures;
 
-    private PutCommand(CliContext context, SluiceClient client, string stream)
+    private PutCommand(CliContext context, SluiceProducer producer)
     {
         _context = context;
-        _client = client;
-        _stream = stream;
+        _producer = producer;
+        _stream = producer.Stream;
     }
 
     public static Command Create(CliContext context, ConnectionOptions connection)
@@ -67,7 +67,8 @@ internal sealed class PutCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(context, async (run, ct) =>
         {
             using var client = StreamsCommand.Connect(parseResult, context, connection, run);
-            var put = new PutCommand(context, client, parseResult.GetRequiredValue(stream));
+            using var producer = client.CreateProducer(parseResult.GetRequiredValue(stream), SluiceProducerOptions.Default with { MaxAttempts = Backoff.DefaultMaxRetries + 1 });
+            var put = new PutCommand(context, producer);
             return await put.RunAsync(
                 parseResult.GetValue(json), parseResult.GetValue(partitionKey), parseResult.GetValue(batchSize), ct);
         }, cancellationToken));
@@ -150,62 +151,25 @@ internal sealed class PutCommand
     private string Summary() => $"put {_written} records to {_stream} ({_failed} failed)";
 
     /// <summary>
-    /// Sends one batch. Retriable per-record failures and retriable call failures are sent again
-    /// with backoff; a call failure that is not retriable (or still fails when retries run out)
-    /// is thrown, since every later batch would meet it too.
+    /// Sends one batch through the producer, which retries retriable failures of the call and of
+    /// records (the same call again, so nothing is written twice); a call failure that is not
+    /// retriable (or still fails when retries run out) is thrown, since every later batch would
+    /// meet it too.
     /// </summary>
     private async Task SendAsync(List<PutRecordsEntry> entries, List<int> lines, CancellationToken cancellationToken)
     {
-        _backoff.Reset();
-        var pending = entries;
-        var pendingLines = lines;
-        while (true)
+        var response = await _producer.SendAsync(entries, cancellationToken);
+        for (var i = 0; i < response.Results.Count && i < entries.Count; i++)
         {
-            PutRecordsResponse response;
-            try
+            var result = response.Results[i];
+            if (string.IsNullOrEmpty(result.ErrorCode))
             {
-                response = await _client.PutRecordsAsync(_stream, pending, cancellationToken);
+                _written++;
             }
-            catch (RpcException e) when (SluiceClient.IsRetriable(e) && _backoff.CanRetry)
+            else
             {
-                await _backoff.WaitAsync(cancellationToken);
-                continue;
+                Fail(lines[i], result);
             }
-
-            List<PutRecordsEntry>? retry = null;
-            List<int>? retryLines = null;
-            for (var i = 0; i < response.Results.Count && i < pending.Count; i++)
-            {
-                var result = response.Results[i];
-                if (string.IsNullOrEmpty(result.ErrorCode))
-                {
-                    _written++;
-                }
-                else if (SluiceClient.IsRetriable(result) && _backoff.CanRetry)
-                {
-                    (retry ??= []).Add(pending[i]);
-                    (retryLines ??= []).Add(pendingLines[i]);
-                }
-                else
-                {
-                    Fail(pendingLines[i], result);
-                }
-            }
-
-            // A response with fewer results than records says nothing of the rest: count them as failed.
-            for (var i = response.Results.Count; i < pending.Count; i++)
-            {
-                Fail(pendingLines[i], new PutRecordsResult { ErrorCode = "InternalFailure", ErrorMessage = "no result returned for the record" });
-            }
-
-            if (retry is null)
-            {
-                return;
-            }
-
-            await _backoff.WaitAsync(cancellationToken);
-            pending = retry;
-            pendingLines = retryLines!;
         }
     }
 

@@ -22,6 +22,8 @@ namespace Sluice.Metadata.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("producer_ids");
+
             modelBuilder.Entity("Sluice.Metadata.Model.AccessKey", b =>
                 {
                     b.Property<string>("Id")

@@ -126,7 +126,9 @@ internal sealed partial class ReplicaManager(
 
             await fetchers.UnfollowAsync(assignment.StreamId, assignment.ShardIndex);
             var log = logs.GetOrOpen(LogName(assignment.StreamId, assignment.ShardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
-            var leader = new LeaderReplica(assignment, _node.Id, log, timeProvider.GetUtcNow(), continuesOwnLeadership: current is { IsStopped: false });
+            var continues = current is { IsStopped: false };
+            var producers = continues ? current!.Producers : await RebuildProducersAsync(log, shard, cancellationToken);
+            var leader = new LeaderReplica(assignment, _node.Id, log, producers, timeProvider.GetUtcNow(), continuesOwnLeadership: continues);
             _leaders[key] = leader;
             leader.UpdateHighWatermark();
             LogLeading(logger, assignment.StreamId, assignment.ShardIndex, assignment.LeaderEpoch, log.LogEndOffset, log.HighWatermark, assignment.Isr);
@@ -135,6 +137,25 @@ internal sealed partial class ReplicaManager(
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The idempotent producers' state from the tail of the log, read before the first append of this leader epoch
+    /// (the follower side has let go of the log, so nothing is appended meanwhile).
+    /// </summary>
+    private async ValueTask<ProducerStateTable> RebuildProducersAsync(PartitionLog log, string shard, CancellationToken cancellationToken)
+    {
+        var options = replicationOptions.Value;
+        try
+        {
+            var producers = await ProducerStateTable.RebuildAsync(log, options.ProducerStateRebuildBatches, options.MaxProducersPerShard, cancellationToken);
+            LogProducersRebuilt(logger, shard, producers.ProducerCount, options.ProducerStateRebuildBatches);
+            return producers;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or ObjectDisposedException)
+        {
+            throw StorageErrors.Unavailable($"The replica of {shard} cannot rebuild its idempotent producer state: {ex.Message}");
         }
     }
 
@@ -400,6 +421,9 @@ internal sealed partial class ReplicaManager(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leading {StreamId}/{ShardIndex} at leader epoch {LeaderEpoch}: log end {LogEndOffset}, high watermark {HighWatermark}, ISR [{Isr}]")]
     private static partial void LogLeading(ILogger logger, long streamId, int shardIndex, int leaderEpoch, long logEndOffset, long highWatermark, string[] isr);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rebuilt the state of {ProducerCount} idempotent producer(s) of {Shard} from at most its last {MaxBatches} batches")]
+    private static partial void LogProducersRebuilt(ILogger logger, string shard, int producerCount, int maxBatches);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stepped down as leader of {StreamId}/{ShardIndex} at leader epoch {LeaderEpoch}: {Reason}")]
     private static partial void LogSteppedDown(ILogger logger, long streamId, int shardIndex, int leaderEpoch, string reason);

@@ -43,6 +43,13 @@ internal static class StorageErrors
     public static RpcException StreamNotDeleting(long streamId, string status) =>
         Create(StatusCode.FailedPrecondition, "stream-not-deleting", $"Stream {streamId} is {status}, not DELETING: its replicas are not removed.");
 
+    public static RpcException DuplicateSequence(string shard, long producerId, int sequence, int oldestKept) =>
+        Create(StatusCode.AlreadyExists, "duplicate-sequence",
+            $"Sequence {sequence} of producer {producerId} is older than the oldest batch {shard} keeps for it ({oldestKept}): it may have been written already and cannot be checked, so it was not written again.");
+
+    public static RpcException ProducerFenced(string shard, long producerId, int epoch, int current) =>
+        Create(StatusCode.OutOfRange, "producer-fenced", $"Producer {producerId} at epoch {epoch} is fenced on {shard}: a newer epoch {current} has written.");
+
     public static RpcException InvalidArgument(string message) =>
         Create(StatusCode.InvalidArgument, "invalid-argument", message);
 

@@ -52,50 +52,42 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
                 throw StorageErrors.InvalidArgument($"The append to {append.StreamId}/{append.ShardIndex} carries no record.");
             }
 
+            var producer = ToProducerBatch(append);
             var leader = await replicas.GetLeaderAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken, forAppend: true);
-            var log = leader.Log;
             var assignment = leader.Assignment;
             var waitForIsr = append.Acks == Acks.All || (append.Acks == Acks.Default && assignment.DefaultAcks == AckMode.All);
-            if (waitForIsr && assignment.Isr.Length < assignment.MinInSyncReplicas)
+            if (producer.ProducerId <= 0)
             {
-                throw StorageErrors.NotEnoughReplicas(ReplicaManager.LogName(append.StreamId, append.ShardIndex), assignment.Isr.Length, assignment.MinInSyncReplicas);
+                return await WriteAsync(leader, append, producer, waitForIsr, cancellationToken);
             }
 
-            var chunks = new ReadOnlyMemory<byte>[append.RecordChunks.Count];
-            for (var i = 0; i < chunks.Length; i++)
+            var check = await leader.Producers.BeginAsync(producer.ProducerId, producer.ProducerEpoch, producer.BaseSequence, cancellationToken);
+            switch (check.Decision)
             {
-                chunks[i] = append.RecordChunks[i].Memory;
+                case ProducerAppendDecision.Duplicate:
+                    return await AnswerDuplicateAsync(leader, append, check.Batch, waitForIsr, cancellationToken);
+                case ProducerAppendDecision.TooOld:
+                    throw StorageErrors.DuplicateSequence(ReplicaManager.LogName(append.StreamId, append.ShardIndex), producer.ProducerId, producer.BaseSequence, check.OldestKept);
+                case ProducerAppendDecision.Fenced:
+                    throw StorageErrors.ProducerFenced(ReplicaManager.LogName(append.StreamId, append.ShardIndex), producer.ProducerId, producer.ProducerEpoch, check.CurrentEpoch);
             }
 
-            AppendResult result;
+            var written = false;
             try
             {
-                result = await log.AppendEncodedAsync(chunks, append.LeaderEpoch, cancellationToken);
+                return await WriteAsync(leader, append, producer, waitForIsr, cancellationToken, batch =>
+                {
+                    leader.Producers.Complete(producer.ProducerId, producer.ProducerEpoch, batch);
+                    written = true;
+                });
             }
-            catch (ArgumentException ex)
+            finally
             {
-                throw StorageErrors.InvalidArgument(ex.Message);
+                if (!written)
+                {
+                    leader.Producers.Abandon(producer.ProducerId, producer.BaseSequence);
+                }
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                LogAppendFailed(logger, ex, append.StreamId, append.ShardIndex);
-                throw StorageErrors.Unavailable($"The replica of {append.StreamId}/{append.ShardIndex} cannot take writes now: {ex.Message}");
-            }
-
-            replicas.Signals.Notify(assignment.Replicas, replicas.NodeId);
-            leader.UpdateHighWatermark();
-            if (waitForIsr)
-            {
-                await WaitForIsrAsync(leader, result.BaseOffset + result.Count, cancellationToken);
-            }
-
-            return new ShardAppendResult
-            {
-                BaseOffset = result.BaseOffset,
-                RecordCount = result.Count,
-                TimestampMs = result.TimestampMs,
-                LogEndOffset = result.LogEndOffset,
-            };
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
@@ -105,6 +97,114 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
         {
             gate.Exit();
         }
+    }
+
+    /// <summary>
+    /// Writes the append as one batch and waits for its acks. <paramref name="onDurable"/> learns the batch as soon as
+    /// the log has it durably, before the acks wait (an idempotent producer's retry must find it from then on).
+    /// </summary>
+    private async Task<ShardAppendResult> WriteAsync(
+        LeaderReplica leader, ShardAppend append, ProducerBatch producer, bool waitForIsr, CancellationToken cancellationToken, Action<ProducerBatchEntry>? onDurable = null)
+    {
+        var log = leader.Log;
+        var assignment = leader.Assignment;
+        if (waitForIsr && assignment.Isr.Length < assignment.MinInSyncReplicas)
+        {
+            throw StorageErrors.NotEnoughReplicas(ReplicaManager.LogName(append.StreamId, append.ShardIndex), assignment.Isr.Length, assignment.MinInSyncReplicas);
+        }
+
+        var chunks = new ReadOnlyMemory<byte>[append.RecordChunks.Count];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = append.RecordChunks[i].Memory;
+        }
+
+        AppendResult result;
+        try
+        {
+            // An idempotent append must learn whether it was written, whatever its caller does: a write abandoned
+            // half-way by a cancelled call would let the retry write the same records again.
+            result = await log.AppendEncodedAsync(chunks, append.LeaderEpoch, producer, onDurable is null ? cancellationToken : CancellationToken.None);
+        }
+        catch (ArgumentException ex)
+        {
+            throw StorageErrors.InvalidArgument(ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            LogAppendFailed(logger, ex, append.StreamId, append.ShardIndex);
+            throw StorageErrors.Unavailable($"The replica of {append.StreamId}/{append.ShardIndex} cannot take writes now: {ex.Message}");
+        }
+
+        onDurable?.Invoke(new ProducerBatchEntry(producer.BaseSequence, result.BaseOffset, result.Count, result.TimestampMs));
+        replicas.Signals.Notify(assignment.Replicas, replicas.NodeId);
+        leader.UpdateHighWatermark();
+        if (waitForIsr)
+        {
+            await WaitForIsrAsync(leader, result.BaseOffset + result.Count, cancellationToken);
+        }
+
+        return new ShardAppendResult
+        {
+            BaseOffset = result.BaseOffset,
+            RecordCount = result.Count,
+            TimestampMs = result.TimestampMs,
+            LogEndOffset = result.LogEndOffset,
+        };
+    }
+
+    /// <summary>
+    /// A retry of an idempotent append the log has already: the first batch's result, once it is committed as the
+    /// retry's acks ask (the first attempt may have timed out waiting for the in-sync replicas).
+    /// </summary>
+    private async Task<ShardAppendResult> AnswerDuplicateAsync(LeaderReplica leader, ShardAppend append, ProducerBatchEntry batch, bool waitForIsr, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var chunk in append.RecordChunks)
+        {
+            if (!RecordBody.TryCount(chunk.Span, out var inChunk))
+            {
+                throw StorageErrors.InvalidArgument($"The append to {append.StreamId}/{append.ShardIndex} carries a malformed record chunk.");
+            }
+
+            count += inChunk;
+        }
+
+        if (count != batch.RecordCount)
+        {
+            throw StorageErrors.InvalidArgument(
+                $"Sequence {append.BaseSequence} of producer {append.ProducerId} was written to {append.StreamId}/{append.ShardIndex} with {batch.RecordCount} record(s); a retry must carry the same records, not {count}.");
+        }
+
+        if (waitForIsr)
+        {
+            await WaitForIsrAsync(leader, batch.EndOffset, cancellationToken);
+        }
+
+        LogDuplicateAnswered(logger, append.ProducerId, append.BaseSequence, append.StreamId, append.ShardIndex, batch.BaseOffset);
+        return new ShardAppendResult
+        {
+            BaseOffset = batch.BaseOffset,
+            RecordCount = batch.RecordCount,
+            TimestampMs = batch.TimestampMs,
+            LogEndOffset = leader.Log.LogEndOffset,
+        };
+    }
+
+    private static ProducerBatch ToProducerBatch(ShardAppend append)
+    {
+        if (append.ProducerId == 0)
+        {
+            return ProducerBatch.None;
+        }
+
+        if (append.ProducerId < 0 || append.BaseSequence < 0 || append.ProducerEpoch < 0 || append.ProducerEpoch > short.MaxValue)
+        {
+            throw StorageErrors.InvalidArgument(
+                $"Producer id {append.ProducerId}, epoch {append.ProducerEpoch} and sequence {append.BaseSequence} are not a valid idempotent append: the id must be positive, the epoch 0..{short.MaxValue}, the sequence at least 0.");
+        }
+
+        return new ProducerBatch(append.ProducerId, (short)append.ProducerEpoch, append.BaseSequence);
     }
 
     /// <summary>
@@ -234,6 +334,9 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
         var end = await replicas.SealAsync(request.StreamId, request.ShardIndex, request.LeaderEpoch, context.CancellationToken);
         return new SealShardResponse { LogEndOffset = end };
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Producer {ProducerId} resent sequence {Sequence} to {StreamId}/{ShardIndex}: answered with the batch at offset {BaseOffset}, nothing written")]
+    private static partial void LogDuplicateAnswered(ILogger logger, long producerId, int sequence, long streamId, int shardIndex, long baseOffset);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Append to {StreamId}/{ShardIndex} failed")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, long streamId, int shardIndex);

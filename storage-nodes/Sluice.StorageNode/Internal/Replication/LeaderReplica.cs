@@ -7,7 +7,8 @@ namespace Sluice.StorageNode.Internal;
 /// A shard this node leads at one leader epoch: its log, the partition state it last knew (ISR), and how far each
 /// follower has durably come. The high watermark is the smallest log end offset over the ISR (the leader's own
 /// counts only what it has made durable, which is all its log publishes). A new instance is made for every leader
-/// epoch, so follower progress never leaks from an older epoch.
+/// epoch, so follower progress never leaks from an older epoch; its idempotent producer state is rebuilt from the log
+/// for each one.
 /// </summary>
 internal sealed class LeaderReplica : IDisposable
 {
@@ -22,11 +23,12 @@ internal sealed class LeaderReplica : IDisposable
     /// True when this node led the shard up to this epoch itself (a reshard or the controller bumped the epoch): its
     /// high watermark is already the shard's, so reads need not wait for it.
     /// </param>
-    public LeaderReplica(ShardAssignment assignment, string selfId, PartitionLog log, DateTimeOffset now, bool continuesOwnLeadership = false)
+    public LeaderReplica(ShardAssignment assignment, string selfId, PartitionLog log, ProducerStateTable producers, DateTimeOffset now, bool continuesOwnLeadership = false)
     {
         _assignment = assignment;
         SelfId = selfId;
         Log = log;
+        Producers = producers;
         _activatedAt = now;
         EpochStartOffset = log.LogEndOffset;
         ReadableFrom = continuesOwnLeadership ? 0 : log.LogEndOffset;
@@ -41,6 +43,9 @@ internal sealed class LeaderReplica : IDisposable
     public string SelfId { get; }
 
     public PartitionLog Log { get; }
+
+    /// <summary>The idempotent producers' last batches on this shard: retries are answered from here.</summary>
+    public ProducerStateTable Producers { get; }
 
     public long StreamId => _assignment.StreamId;
 

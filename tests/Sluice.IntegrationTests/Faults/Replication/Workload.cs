@@ -140,6 +140,8 @@ internal sealed class Workload : IAsyncDisposable
             var backoff = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failuresInRow - 1, 16)));
             await PaceAsync(TimeSpan.FromMilliseconds(backoff * (0.5 + (random.NextDouble() / 2))));
         }
+
+        (sender as IDisposable)?.Dispose();
     }
 
     /// <summary>One put; records acknowledgements and unknowns, and answers the records to send again.</summary>
