@@ -18,7 +18,8 @@ namespace Sluice.Controller;
 /// nodes and every shard, judges liveness from its own observations
 /// (<see cref="NodeObservations"/>), and applies what <see cref="ElectionRules"/> decides through
 /// <see cref="PartitionStateStore"/> (compare-and-set and NOTIFY); a change whose compare-and-set
-/// fails is decided again on the next tick.
+/// fails is decided again on the next tick. Shards the election rules left alone then move their
+/// reassignments on as <see cref="ReassignmentRules"/> decides.
 /// </summary>
 public sealed partial class ControllerService(
     IOptions<ControllerOptions> options,
