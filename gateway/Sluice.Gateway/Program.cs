@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Sluice.Controller;
 using Sluice.Gateway;
+using Sluice.Gateway.Admin;
 using Sluice.Gateway.Auth;
 using Sluice.Gateway.Errors;
 using Sluice.Gateway.Health;
@@ -65,6 +67,7 @@ builder.Services.AddSingleton<RecordService>();
 builder.Services.AddSingleton<ProducerIds>();
 builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
+builder.Services.AddSingleton<ClusterRebalancer>();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {
@@ -100,9 +103,21 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
             await context.Response.WriteAsJsonAsync(
                 new { type = "about:blank", title = "Unauthenticated", status = 401, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
         },
+        OnForbidden = async context =>
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+            {
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsJsonAsync(
+                new { type = "about:blank", title = "Forbidden", status = 403, detail = $"This endpoint needs a token with the '{auth.AdminRole}' role." },
+                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        },
     };
 });
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorization(authorization => AdminPolicy.Add(authorization, auth));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<SluiceExceptionHandler>();
 builder.Services.AddGrpc(o =>
@@ -164,6 +179,7 @@ app.MapHealth();
 app.MapKinesisApi();
 app.MapStreamsApi();
 app.MapReshardApi();
+app.MapClusterAdminApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

@@ -4,10 +4,11 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Sluice.Cli.Commands;
 using Sluice.Cli.Commands.Bench;
+using Sluice.Cli.Commands.Cluster;
 
 namespace Sluice.Cli;
 
-/// <summary>The <c>sluice</c> command: streams admin, put, tail and bench.</summary>
+/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench and cluster admin.</summary>
 internal static class Program
 {
     private const int StdoutBufferBytes = 64 * 1024;
@@ -99,6 +100,7 @@ internal static class Program
         root.Subcommands.Add(PutCommand.Create(context, connection));
         root.Subcommands.Add(TailCommand.Create(context, connection));
         root.Subcommands.Add(BenchCommand.Create(context, connection));
+        root.Subcommands.Add(ClusterCommand.Create(context, connection));
         return root;
     }
 }

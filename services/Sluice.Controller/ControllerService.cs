@@ -18,7 +18,8 @@ namespace Sluice.Controller;
 /// nodes and every shard, judges liveness from its own observations
 /// (<see cref="NodeObservations"/>), and applies what <see cref="ElectionRules"/> decides through
 /// <see cref="PartitionStateStore"/> (compare-and-set and NOTIFY); a change whose compare-and-set
-/// fails is decided again on the next tick.
+/// fails is decided again on the next tick. Shards the election rules left alone then move their
+/// reassignments on as <see cref="ReassignmentRules"/> decides.
 /// </summary>
 public sealed partial class ControllerService(
     IOptions<ControllerOptions> options,
@@ -173,9 +174,10 @@ public sealed partial class ControllerService(
             // Streams being deleted are left alone: their shards are going away.
             var shardRows = await db.Shards.AsNoTracking()
                 .Where(s => s.Stream!.Status != StreamStatus.Deleting)
-                .Select(s => new { s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.PartitionEpoch, s.Replicas, s.Isr, s.IsrNodeEpochs })
+                .Select(s => new { s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.PartitionEpoch, s.Replicas, s.Isr, s.IsrNodeEpochs, s.TargetReplicas, s.Stream!.MinInSyncReplicas })
                 .ToListAsync(cancellationToken);
-            shards = [.. shardRows.Select(s => new PartitionView(s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.PartitionEpoch, s.Replicas, PartitionView.Pair(s.Isr, s.IsrNodeEpochs)))];
+            shards = [.. shardRows.Select(s => new PartitionView(
+                s.StreamId, s.ShardIndex, s.LeaderNodeId, s.LeaderEpoch, s.PartitionEpoch, s.Replicas, PartitionView.Pair(s.Isr, s.IsrNodeEpochs), s.TargetReplicas, s.MinInSyncReplicas))];
         }
 
         var now = timeProvider.GetUtcNow();
@@ -185,9 +187,45 @@ public sealed partial class ControllerService(
             return;
         }
 
-        foreach (var change in ElectionRules.Decide(nodes, observations.LiveNodes(now), shards))
+        var live = observations.LiveNodes(now);
+        var changed = new HashSet<(long, int)>();
+        foreach (var change in ElectionRules.Decide(nodes, live, shards))
         {
+            changed.Add((change.Shard.StreamId, change.Shard.ShardIndex));
             await ApplyAsync(change, cancellationToken);
+        }
+
+        // Reassignments only move on from a settled state: a shard the election rules just changed is looked at
+        // again next tick, from what that change left.
+        var settled = shards.Where(s => s.TargetReplicas is not null && !changed.Contains((s.StreamId, s.ShardIndex))).ToList();
+        foreach (var step in ReassignmentRules.Decide(nodes, live, settled))
+        {
+            await ApplyAsync(step, cancellationToken);
+        }
+    }
+
+    private async Task ApplyAsync(ReassignmentStep step, CancellationToken cancellationToken)
+    {
+        var shard = step.Shard;
+        var result = step.Kind == ReassignmentStepKind.MoveLeader
+            ? await partitions.TryElectLeaderAsync(shard.StreamId, shard.ShardIndex, shard.Leader, shard.LeaderEpoch, shard.PartitionEpoch, step.NewLeader, step.NewIsr, cancellationToken)
+            : await partitions.TryCompleteReassignmentAsync(shard.StreamId, shard.ShardIndex, shard.Leader!, shard.LeaderEpoch, shard.PartitionEpoch, step.NewReplicas, step.NewIsr, cancellationToken);
+        if (result is null)
+        {
+            LogReassignmentCasFailed(logger, shard.StreamId, shard.ShardIndex, step.Kind, shard.LeaderEpoch, shard.PartitionEpoch);
+            return;
+        }
+
+        if (step.Kind == ReassignmentStepKind.MoveLeader)
+        {
+            LogLeaderMoved(logger, shard.StreamId, shard.ShardIndex, shard.Leader, result.LeaderNodeId, result.LeaderEpoch, step.Reason);
+        }
+        else
+        {
+            var previousReplicas = string.Join(",", shard.Replicas);
+            var replicas = string.Join(",", result.Replicas);
+            var isr = string.Join(",", result.Isr);
+            LogReassigned(logger, shard.StreamId, shard.ShardIndex, previousReplicas, replicas, isr, result.PartitionEpoch, step.Reason);
         }
     }
 
@@ -219,6 +257,15 @@ public sealed partial class ControllerService(
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {StreamId}/{ShardIndex}: reassignment step {Kind} not applied, its partition state changed since leader epoch {LeaderEpoch}, partition epoch {PartitionEpoch}; deciding again")]
+    private static partial void LogReassignmentCasFailed(ILogger logger, long streamId, int shardIndex, ReassignmentStepKind kind, int leaderEpoch, int partitionEpoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {StreamId}/{ShardIndex}: reassignment moved leadership from {PreviousLeader} to {Leader} at leader epoch {LeaderEpoch}; {Reason}")]
+    private static partial void LogLeaderMoved(ILogger logger, long streamId, int shardIndex, string? previousLeader, string? leader, int leaderEpoch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {StreamId}/{ShardIndex}: reassignment complete, replicas [{PreviousReplicas}] -> [{Replicas}], ISR [{Isr}] at partition epoch {PartitionEpoch}; {Reason}")]
+    private static partial void LogReassigned(ILogger logger, long streamId, int shardIndex, string previousReplicas, string replicas, string isr, int partitionEpoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Controller disabled (Sluice:Controller:Enabled=false)")]
     private static partial void LogDisabled(ILogger logger);

@@ -10,7 +10,7 @@ public static class ControllerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ControllerOptions"/> (from <c>Sluice:Controller</c>, validated on start),
-    /// <see cref="ControllerStatus"/> and <see cref="ControllerService"/> as a hosted service, which
+    /// <see cref="ControllerStatus"/>, <see cref="ClusterRebalancer"/> and <see cref="ControllerService"/> as a hosted service, which
     /// stays idle when <see cref="ControllerOptions.Enabled"/> is false. Needs
     /// <see cref="MetadataServiceCollectionExtensions.AddSluiceMetadata"/>.
     /// </summary>
@@ -23,6 +23,7 @@ public static class ControllerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ControllerStatus>();
+        services.TryAddSingleton<ClusterRebalancer>();
         if (!services.Any(d => d.ServiceType == typeof(ControllerService)))
         {
             services.AddSingleton<ControllerService>();

@@ -102,12 +102,114 @@ public sealed class PartitionStateStore(IDbContextFactory<MetadataDbContext> con
                 new NpgsqlParameter("expected_partition_epoch", NpgsqlDbType.Integer) { Value = expectedPartitionEpoch },
             ],
             cancellationToken);
-        if (updated == 0)
+        return updated == 0 ? null : await AnnounceAsync(db, transaction, streamId, shardIndex, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts moving a shard to <paramref name="targetReplicas"/> (its intended leader first): the new
+    /// replicas join <see cref="Model.ShardDefinition.Replicas"/> after the current ones, so their nodes
+    /// start following and catching up while writes go on, and the target is kept in
+    /// <see cref="Model.ShardDefinition.TargetReplicas"/> for the controller to complete. Succeeds only
+    /// while the shard has the expected replicas and partition epoch and no reassignment under way.
+    /// </summary>
+    /// <returns>The new assignment; null when the compare-and-set failed.</returns>
+    public async Task<ShardAssignment?> TryStartReassignmentAsync(
+        long streamId, int shardIndex, int expectedPartitionEpoch, IReadOnlyList<string> expectedReplicas, IReadOnlyList<string> targetReplicas,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedReplicas);
+        ValidateReplicas(targetReplicas);
+        var replicas = expectedReplicas.Concat(targetReplicas.Where(t => !expectedReplicas.Contains(t, StringComparer.Ordinal))).ToArray();
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.Database.ExecuteSqlRawAsync(
+            """
+            UPDATE shards
+               SET replicas = @replicas, target_replicas = @target, partition_epoch = partition_epoch + 1
+             WHERE stream_id = @stream_id AND shard_index = @shard_index
+               AND partition_epoch = @expected_partition_epoch AND replicas = @expected_replicas
+               AND target_replicas IS NULL
+            """,
+            [
+                new NpgsqlParameter("replicas", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = replicas },
+                new NpgsqlParameter("target", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targetReplicas.ToArray() },
+                new NpgsqlParameter("stream_id", NpgsqlDbType.Bigint) { Value = streamId },
+                new NpgsqlParameter("shard_index", NpgsqlDbType.Integer) { Value = shardIndex },
+                new NpgsqlParameter("expected_partition_epoch", NpgsqlDbType.Integer) { Value = expectedPartitionEpoch },
+                new NpgsqlParameter("expected_replicas", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = expectedReplicas.ToArray() },
+            ],
+            cancellationToken);
+        return updated == 0 ? null : await AnnounceAsync(db, transaction, streamId, shardIndex, cancellationToken);
+    }
+
+    /// <summary>
+    /// The controller completes a shard's reassignment: <paramref name="newReplicas"/> (the target) becomes
+    /// the replica set and <paramref name="newIsr"/> (the ISR without the removed replicas; it must hold the
+    /// leader) the ISR, and the target is cleared. The leader and leader epoch stay. Succeeds only while the
+    /// shard still has this leader, leader epoch, partition epoch and target.
+    /// </summary>
+    /// <returns>The new assignment; null when the compare-and-set failed.</returns>
+    public async Task<ShardAssignment?> TryCompleteReassignmentAsync(
+        long streamId, int shardIndex, string leaderNodeId, int leaderEpoch, int partitionEpoch,
+        IReadOnlyList<string> newReplicas, IReadOnlyList<IsrMember> newIsr, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leaderNodeId);
+        ValidateReplicas(newReplicas);
+        ValidateIsr(newIsr, leaderNodeId);
+        if (newIsr.Any(m => !newReplicas.Contains(m.NodeId, StringComparer.Ordinal)))
         {
-            return null;
+            throw new ArgumentException("Every ISR member must be one of the new replicas.", nameof(newIsr));
         }
 
-        var change = new ShardChange(streamId, shardIndex, newLeaderEpoch, expectedPartitionEpoch + 1);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.Database.ExecuteSqlRawAsync(
+            """
+            UPDATE shards
+               SET replicas = @replicas, isr = @isr, isr_node_epochs = @isr_node_epochs,
+                   target_replicas = NULL, partition_epoch = partition_epoch + 1
+             WHERE stream_id = @stream_id AND shard_index = @shard_index
+               AND leader_node_id = @leader AND leader_epoch = @leader_epoch AND partition_epoch = @partition_epoch
+               AND target_replicas = @replicas
+            """,
+            [
+                new NpgsqlParameter("replicas", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newReplicas.ToArray() },
+                new NpgsqlParameter("isr", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newIsr.Select(m => m.NodeId).ToArray() },
+                new NpgsqlParameter("isr_node_epochs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = newIsr.Select(m => m.NodeEpoch).ToArray() },
+                new NpgsqlParameter("stream_id", NpgsqlDbType.Bigint) { Value = streamId },
+                new NpgsqlParameter("shard_index", NpgsqlDbType.Integer) { Value = shardIndex },
+                new NpgsqlParameter("leader", NpgsqlDbType.Text) { Value = leaderNodeId },
+                new NpgsqlParameter("leader_epoch", NpgsqlDbType.Integer) { Value = leaderEpoch },
+                new NpgsqlParameter("partition_epoch", NpgsqlDbType.Integer) { Value = partitionEpoch },
+            ],
+            cancellationToken);
+        return updated == 0 ? null : await AnnounceAsync(db, transaction, streamId, shardIndex, cancellationToken);
+    }
+
+    private static void ValidateReplicas(IReadOnlyList<string> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        if (replicas.Count == 0)
+        {
+            throw new ArgumentException("A shard always has a replica.", nameof(replicas));
+        }
+
+        if (replicas.Any(string.IsNullOrEmpty) || replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count)
+        {
+            throw new ArgumentException("Replicas are distinct node ids.", nameof(replicas));
+        }
+    }
+
+    /// <summary>Announces the change just made (delivered at commit), reads the new assignment and commits.</summary>
+    private static async Task<ShardAssignment> AnnounceAsync(
+        MetadataDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, long streamId, int shardIndex, CancellationToken cancellationToken)
+    {
+        var assignment = await db.Shards.AsNoTracking()
+            .Where(s => s.StreamId == streamId && s.ShardIndex == shardIndex)
+            .Select(ShardAssignments.Projection)
+            .SingleAsync(cancellationToken);
+        var change = new ShardChange(streamId, shardIndex, assignment.LeaderEpoch, assignment.PartitionEpoch);
         await db.Database.ExecuteSqlRawAsync(
             "SELECT pg_notify(@channel, @payload)",
             [
@@ -115,10 +217,6 @@ public sealed class PartitionStateStore(IDbContextFactory<MetadataDbContext> con
                 new NpgsqlParameter("payload", NpgsqlDbType.Text) { Value = change.ToPayload() },
             ],
             cancellationToken);
-        var assignment = await db.Shards.AsNoTracking()
-            .Where(s => s.StreamId == streamId && s.ShardIndex == shardIndex)
-            .Select(ShardAssignments.Projection)
-            .SingleAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return assignment;
     }

@@ -18,6 +18,12 @@ public sealed record AuthOptions
     /// <summary>The claim that names the caller's tenant.</summary>
     public string TenantClaim { get; init; } = "tenant";
 
+    /// <summary>The claim that carries the caller's roles (one value or several).</summary>
+    public string RoleClaim { get; init; } = "role";
+
+    /// <summary>The role value that admits a token to the <c>/admin</c> endpoints.</summary>
+    public string AdminRole { get; init; } = "admin";
+
     /// <summary>Tolerated clock difference when checking token lifetimes.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -5,13 +5,32 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Sluice.Gateway.Auth;
 
-/// <summary>Issues HS256 bearer tokens naming a tenant (for the dev cluster and for tests).</summary>
+/// <summary>
+/// Issues HS256 bearer tokens (for the dev cluster, operators and tests): naming a tenant, carrying the admin role,
+/// or both. A token without a tenant reaches only the admin endpoints.
+/// </summary>
 public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider timeProvider)
 {
-    public string Issue(string tenant, TimeSpan lifetime, string? subject = null)
+    public string Issue(string? tenant, TimeSpan lifetime, string? subject = null, bool admin = false)
     {
+        if (string.IsNullOrEmpty(tenant) && !admin)
+        {
+            throw new ArgumentException("A token names a tenant, carries the admin role, or both.", nameof(tenant));
+        }
+
         var auth = options.Value;
         var now = timeProvider.GetUtcNow().UtcDateTime;
+        var claims = new List<Claim> { new("sub", subject ?? (string.IsNullOrEmpty(tenant) ? "sluice-admin" : $"{tenant}-admin")) };
+        if (!string.IsNullOrEmpty(tenant))
+        {
+            claims.Add(new Claim(auth.TenantClaim, tenant));
+        }
+
+        if (admin)
+        {
+            claims.Add(new Claim(auth.RoleClaim, auth.AdminRole));
+        }
+
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = auth.Issuer,
@@ -19,7 +38,7 @@ public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider time
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,
-            Subject = new ClaimsIdentity([new Claim(auth.TenantClaim, tenant), new Claim("sub", subject ?? $"{tenant}-admin")]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(auth.SigningKeyBytes()), SecurityAlgorithms.HmacSha256),
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);

@@ -27,7 +27,7 @@ internal sealed class ConnectionOptions
 
     public Option<string?> Http { get; } = new("--http")
     {
-        Description = $"The gateway's REST endpoint, for bench --api rest [env: {HttpVariable}, default: {DefaultHttpEndpoint}]",
+        Description = $"The gateway's REST endpoint, for bench --api rest and cluster [env: {HttpVariable}, default: {DefaultHttpEndpoint}]",
         HelpName = "url",
         Recursive = true,
     };

@@ -175,6 +175,10 @@ namespace Sluice.Metadata.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
+                    b.PrimitiveCollection<string[]>("TargetReplicas")
+                        .HasColumnType("text[]")
+                        .HasColumnName("target_replicas");
+
                     b.HasKey("StreamId", "ShardIndex")
                         .HasName("pk_shards");
 

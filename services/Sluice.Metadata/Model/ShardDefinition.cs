@@ -43,6 +43,14 @@ public sealed class ShardDefinition
     /// </summary>
     public long[] IsrNodeEpochs { get; set; } = [];
 
+    /// <summary>
+    /// While a reassignment is under way (a rebalance moving replicas, KIP-455 style), the replica set
+    /// the shard is moving to, its intended leader first; null otherwise. <see cref="Replicas"/> then
+    /// holds the old replicas and the new ones, so the new ones follow and catch up; the controller
+    /// replaces <see cref="Replicas"/> with this once every target replica is in sync.
+    /// </summary>
+    public string[]? TargetReplicas { get; set; }
+
     public string? LeaderNodeId { get; set; }
 
     /// <summary>Incremented on every change of leader; storage nodes fence requests of older epochs.</summary>

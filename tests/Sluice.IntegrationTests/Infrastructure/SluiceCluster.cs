@@ -288,6 +288,22 @@ public partial class SluiceCluster : IAsyncLifetime
         });
     }
 
+    /// <summary>A token with the admin role (<c>role: admin</c>) and no tenant, signed with the cluster's key: what <c>token --admin</c> prints.</summary>
+    public string IssueAdminToken(TimeSpan lifetime)
+    {
+        var start = DateTime.UtcNow.AddMinutes(-1);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "sluice",
+            Audience = "sluice",
+            IssuedAt = start,
+            NotBefore = start,
+            Expires = start + lifetime,
+            Subject = new ClaimsIdentity([new Claim("role", "admin"), new Claim("sub", "test-admin")]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_signingKey), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
     public SluiceClient CreateClient(TestTenant tenant) => new(new SluiceClientOptions { Endpoint = GrpcEndpoint, Token = tenant.Token });
 
     public HttpClient CreateHttpClient(string? token)
@@ -334,6 +350,24 @@ public partial class SluiceCluster : IAsyncLifetime
             await gateway.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts one more storage node of the cluster, with a new id and an empty data directory (what adding a machine
+    /// does), and waits until it is healthy. It joins <see cref="Nodes"/>, so the cluster heals and disposes it too.
+    /// </summary>
+    internal async Task<HostProcess> AddNodeAsync(string id)
+    {
+        if (_nodes.Any(n => n.Name == id))
+        {
+            throw new InvalidOperationException($"The cluster already has a node {id}.");
+        }
+
+        var node = CreateNode(id, _hostsConnectionString);
+        _nodes.Add(node);
+        node.Start();
+        await node.WaitHealthyAsync(StartTimeout);
+        return node;
     }
 
     private HostProcess CreateNode(string id, string connectionString)
@@ -424,6 +458,28 @@ public sealed class ReplicationFaultFixture() : SluiceCluster(
         ["Sluice__Node__HeartbeatInterval"] = "00:00:01",
         ["Sluice__Catalog__DefaultReplicationFactor"] = "3",
     };
+}
+
+/// <summary>
+/// Three storage nodes that the rebalance test grows by a fourth, with the fast failover settings of
+/// <see cref="ReplicationFaultFixture"/> (without the metadata proxy); streams get the default replication factor, 3.
+/// </summary>
+public sealed class RebalanceClusterFixture() : SluiceCluster(
+    nodeCount: 3,
+    gatewaySettings: Settings,
+    nodeSettings: Settings)
+{
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Sluice__Controller__NodeLease"] = ReplicationFaultFixture.ControllerNodeLease.ToString("c", CultureInfo.InvariantCulture),
+        ["Sluice__Node__HeartbeatInterval"] = "00:00:01",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class RebalanceClusterCollection : ICollectionFixture<RebalanceClusterFixture>
+{
+    public const string Name = "rebalance-cluster";
 }
 
 /// <summary>
