@@ -471,7 +471,7 @@ public sealed partial class RecordService(
     {
         if (shard.LeaderAddress is null)
         {
-            throw new SluiceException(SluiceErrorCode.Unavailable, $"Shard {shard.ShardId} of stream {streamName} has no available leader; retry later.");
+            throw new SluiceException(SluiceErrorCode.Unavailable, shard.Unavailability(streamName));
         }
 
         return _queues.GetOrAdd(shard.LeaderAddress, address => new NodeWriteQueue(request =>
@@ -494,7 +494,7 @@ public sealed partial class RecordService(
     {
         if (shard.LeaderAddress is null)
         {
-            throw new SluiceException(SluiceErrorCode.Unavailable, $"Shard {shard.ShardId} of stream {streamName} has no available leader; retry later.");
+            throw new SluiceException(SluiceErrorCode.Unavailable, shard.Unavailability(streamName));
         }
 
         return storage.Get(shard.LeaderAddress);

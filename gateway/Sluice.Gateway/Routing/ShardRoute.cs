@@ -16,4 +16,11 @@ public sealed record ShardRoute(
     int LeaderEpoch,
     int? ParentIndex = null,
     int? AdjacentParentIndex = null,
-    long? EndingOffset = null);
+    long? EndingOffset = null,
+    string[]? Isr = null)
+{
+    /// <summary>Why the shard cannot be reached now, for a retriable error: offline (no live in-sync replica), or its leader's address unknown.</summary>
+    public string Unavailability(string streamName) => LeaderNodeId is null
+        ? $"Shard {ShardId} of stream {streamName} is offline: none of its in-sync replicas ({string.Join(", ", Isr ?? [])}) is alive; it comes back when one of them does. Retry later."
+        : $"Shard {ShardId} of stream {streamName} has no reachable leader (storage node {LeaderNodeId} is not registered); retry later.";
+}

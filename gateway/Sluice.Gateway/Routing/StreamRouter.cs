@@ -147,7 +147,8 @@ public sealed class StreamRouter : IDisposable
                     s.LeaderEpoch,
                     s.ParentShardIndex,
                     s.AdjacentParentShardIndex,
-                    s.EndingOffset))
+                    s.EndingOffset,
+                    s.Isr))
                 .ToArray();
             var route = new StreamRoute(definition, shards);
             _keysById.GetOrAdd(definition.Id, _ => new()).TryAdd(key, 0);

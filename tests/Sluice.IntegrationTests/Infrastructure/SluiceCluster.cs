@@ -492,7 +492,7 @@ public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iterato
     /// Long enough that no client under a loaded test run leaves this long between receiving an
     /// iterator and using it, short enough to wait out in a test.
     /// </summary>
-    public const int IteratorLifetimeSeconds = 5;
+    public const int IteratorLifetimeSeconds = 8;
 }
 
 /// <summary>
