@@ -105,6 +105,11 @@ internal sealed partial class StorageNodeService
                 : StorageErrors.OffsetBeyondEnd(ex.RequestedOffset, ex.LogEndOffset);
             return new ShardFetchResult { Error = StorageErrors.ToShardError(error), LogStartOffset = ex.LogStartOffset };
         }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // This shard's log cannot be read now (being removed, a disk error): the others of the session go on.
+            return new ShardFetchResult { Error = StorageErrors.ToShardError(StorageErrors.Unavailable($"{fetch.StreamId}/{fetch.ShardIndex}: {ex.Message}")) };
+        }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
             var result = new ShardFetchResult { Error = StorageErrors.ToShardError(ex) };

@@ -99,7 +99,17 @@ internal sealed partial class ReplicaFetchers
 
                     foreach (var shard in shards.Where(s => s.NeedsTruncation))
                     {
-                        await TruncateAsync(client, shard, stopping).ConfigureAwait(false);
+                        try
+                        {
+                            await TruncateAsync(client, shard, stopping).ConfigureAwait(false);
+                        }
+                        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled || !stopping.IsCancellationRequested)
+                        {
+                            // One shard the leader cannot answer for now (it is not confirmed as leader yet, or is
+                            // going away) must not hold up the others of this session: it is tried again later.
+                            LogFetchFailed(_owner._logger, _leaderNodeId, $"{shard.Name}: {ex.Status.Detail}");
+                            shard.StaleUntilTicks = Environment.TickCount64 + (long)Math.Min(backoff.TotalMilliseconds * 4, MaxBackoff.TotalMilliseconds);
+                        }
                     }
 
                     var ready = shards.Where(s => !s.NeedsTruncation && !s.IsStale && !s.Removed).ToArray();
