@@ -112,12 +112,18 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
 
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.Response.WriteAsJsonAsync(
-                new { type = "about:blank", title = "Forbidden", status = 403, detail = $"This endpoint needs a token with the '{auth.AdminRole}' role." },
+                new { type = "about:blank", title = "Forbidden", status = 403, detail = $"This endpoint needs a token with the '{auth.PlatformAdminRole}' role." },
                 (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
         },
     };
 });
-builder.Services.AddAuthorization(authorization => AdminPolicy.Add(authorization, auth));
+builder.Services.AddAuthorization(authorization =>
+{
+    AdminPolicy.Add(authorization, auth);
+    TenantAdminPolicy.Add(authorization);
+});
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, TenantAdminPolicy.Handler>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<SluiceExceptionHandler>();
 builder.Services.AddGrpc(o =>

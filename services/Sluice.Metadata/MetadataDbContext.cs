@@ -20,6 +20,14 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
 
     public DbSet<ConsumerSubscription> ConsumerSubscriptions => Set<ConsumerSubscription>();
 
+    public DbSet<Principal> Principals => Set<Principal>();
+
+    public DbSet<AclEntry> AclEntries => Set<AclEntry>();
+
+    public DbSet<UsageMinute> Usage => Set<UsageMinute>();
+
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
     /// <summary>The PostgreSQL sequence idempotent producer ids come from (see <see cref="ProducerIdAllocator"/>).</summary>
     public const string ProducerIdSequence = "producer_ids";
 

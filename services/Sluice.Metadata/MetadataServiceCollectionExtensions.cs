@@ -20,6 +20,7 @@ public static class MetadataServiceCollectionExtensions
         services.AddSingleton<ConsumerCatalog>();
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<ProducerIdAllocator>();
         services.AddSingleton<MetadataDatabase>();
         return services;

@@ -4,7 +4,7 @@ namespace Sluice.Gateway.Auth;
 
 /// <summary>
 /// The authorization policy of the <c>/admin</c> endpoints: an authenticated caller (else 401) whose token carries
-/// <see cref="AuthOptions.RoleClaim"/> with the value <see cref="AuthOptions.AdminRole"/> (else 403).
+/// <see cref="AuthOptions.RoleClaim"/> with the value <see cref="AuthOptions.PlatformAdminRole"/> (else 403).
 /// </summary>
 public static class AdminPolicy
 {
@@ -14,6 +14,6 @@ public static class AdminPolicy
     {
         ArgumentNullException.ThrowIfNull(authorization);
         ArgumentNullException.ThrowIfNull(auth);
-        authorization.AddPolicy(Name, policy => policy.RequireAuthenticatedUser().RequireClaim(auth.RoleClaim, auth.AdminRole));
+        authorization.AddPolicy(Name, policy => policy.RequireAuthenticatedUser().RequireClaim(auth.RoleClaim, auth.PlatformAdminRole));
     }
 }

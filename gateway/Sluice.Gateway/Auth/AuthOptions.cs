@@ -21,8 +21,11 @@ public sealed record AuthOptions
     /// <summary>The claim that carries the caller's roles (one value or several).</summary>
     public string RoleClaim { get; init; } = "role";
 
-    /// <summary>The role value that admits a token to the <c>/admin</c> endpoints.</summary>
-    public string AdminRole { get; init; } = "admin";
+    /// <summary>The role value of platform operators: admits a token to every <c>/admin</c> endpoint, for every tenant.</summary>
+    public string PlatformAdminRole { get; init; } = "platform-admin";
+
+    /// <summary>The role value of a tenant's administrators: everything within their own tenant (streams, keys, ACLs, quotas).</summary>
+    public string TenantAdminRole { get; init; } = "tenant-admin";
 
     /// <summary>Tolerated clock difference when checking token lifetimes.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);

@@ -6,7 +6,7 @@ namespace Sluice.Gateway.Auth;
 /// <summary>
 /// <c>Sluice.Gateway token --tenant NAME [--admin] [--ttl-days N]</c>: creates the tenant when missing and
 /// prints a bearer token for it, signed with the configured key. Used by the dev cluster. <c>--admin</c> adds the
-/// admin role (<see cref="AuthOptions.RoleClaim"/>: <see cref="AuthOptions.AdminRole"/>) that the <c>/admin</c>
+/// admin role (<see cref="AuthOptions.RoleClaim"/>: <see cref="AuthOptions.PlatformAdminRole"/>) that the <c>/admin</c>
 /// endpoints require; with <c>--admin</c> the tenant is optional (such a token reaches only the admin endpoints).
 /// </summary>
 internal static class TokenCommand

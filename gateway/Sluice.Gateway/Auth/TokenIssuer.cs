@@ -6,12 +6,13 @@ using Microsoft.IdentityModel.Tokens;
 namespace Sluice.Gateway.Auth;
 
 /// <summary>
-/// Issues HS256 bearer tokens (for the dev cluster, operators and tests): naming a tenant, carrying the admin role,
-/// or both. A token without a tenant reaches only the admin endpoints.
+/// Issues HS256 bearer tokens (for the dev cluster, operators and tests): naming a tenant, carrying the platform admin
+/// role, or both. A token without a tenant reaches only the admin endpoints. A tenant token carries
+/// <paramref name="roles"/>, or the tenant admin role when none are given.
 /// </summary>
 public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider timeProvider)
 {
-    public string Issue(string? tenant, TimeSpan lifetime, string? subject = null, bool admin = false)
+    public string Issue(string? tenant, TimeSpan lifetime, string? subject = null, bool admin = false, IReadOnlyCollection<string>? roles = null)
     {
         if (string.IsNullOrEmpty(tenant) && !admin)
         {
@@ -26,9 +27,17 @@ public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider time
             claims.Add(new Claim(auth.TenantClaim, tenant));
         }
 
+        if (!string.IsNullOrEmpty(tenant))
+        {
+            foreach (var role in roles ?? [auth.TenantAdminRole])
+            {
+                claims.Add(new Claim(auth.RoleClaim, role));
+            }
+        }
+
         if (admin)
         {
-            claims.Add(new Claim(auth.RoleClaim, auth.AdminRole));
+            claims.Add(new Claim(auth.RoleClaim, auth.PlatformAdminRole));
         }
 
         var descriptor = new SecurityTokenDescriptor

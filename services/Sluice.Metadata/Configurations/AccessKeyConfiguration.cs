@@ -19,5 +19,6 @@ internal sealed class AccessKeyConfiguration : IEntityTypeConfiguration<AccessKe
         builder.Property(k => k.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(k => k.EncryptedSecret).HasColumnType("bytea");
         builder.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Principal>().WithMany().HasForeignKey(k => k.PrincipalId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -11,7 +11,12 @@ internal sealed class StreamDefinitionConfiguration : IEntityTypeConfiguration<S
 {
     public void Configure(EntityTypeBuilder<StreamDefinition> builder)
     {
-        builder.ToTable("streams", t => t.HasCheckConstraint("ck_streams_shard_count", "shard_count >= 0"));
+        builder.ToTable("streams", t =>
+        {
+            t.HasCheckConstraint("ck_streams_shard_count", "shard_count >= 0");
+            t.HasCheckConstraint("ck_streams_ingress", "ingress_bytes_per_second IS NULL OR ingress_bytes_per_second > 0");
+            t.HasCheckConstraint("ck_streams_egress", "egress_bytes_per_second IS NULL OR egress_bytes_per_second > 0");
+        });
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Id).UseIdentityAlwaysColumn();
         builder.Property(s => s.Name).HasMaxLength(Limits.MaxStreamNameLength);
@@ -21,6 +26,7 @@ internal sealed class StreamDefinitionConfiguration : IEntityTypeConfiguration<S
         builder.Property(s => s.Encryption).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.DefaultAcks).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.EncryptionKeyId).HasMaxLength(2048);
+        builder.Property(s => s.EncryptedDataKey).HasColumnType("bytea");
         builder.Property(s => s.Tags)
             .HasColumnType("jsonb")
             .HasConversion(

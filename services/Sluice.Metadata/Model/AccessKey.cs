@@ -11,6 +11,9 @@ public sealed class AccessKey
 
     public Guid TenantId { get; set; }
 
+    /// <summary>The service account the key acts as; null for a tenant key, which acts as the tenant's administrator.</summary>
+    public Guid? PrincipalId { get; set; }
+
     /// <summary>What the key is for, as its owner described it.</summary>
     public string Description { get; set; } = "";
 

@@ -39,5 +39,14 @@ public sealed class StreamDefinition
     /// <summary>User tags (Kinesis AddTagsToStream): at most 50, keys 1-128 and values 0-256 characters.</summary>
     public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The stream's data key (AES-256) wrapped by the master key; created the first time encryption is started and kept.</summary>
+    public byte[]? EncryptedDataKey { get; set; }
+
+    /// <summary>Bytes per second the stream may take in (over all shards); null for no stream-level limit.</summary>
+    public long? IngressBytesPerSecond { get; set; }
+
+    /// <summary>Bytes per second the stream may serve (over all shards); null for no stream-level limit.</summary>
+    public long? EgressBytesPerSecond { get; set; }
+
     public List<ShardDefinition> Shards { get; set; } = [];
 }

@@ -14,4 +14,10 @@ public sealed class Tenant
     public TenantStatus Status { get; set; } = TenantStatus.Active;
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Bytes per second the whole tenant may write; null takes the gateway's default.</summary>
+    public long? IngressBytesPerSecond { get; set; }
+
+    /// <summary>Bytes per second the whole tenant may read; null takes the gateway's default.</summary>
+    public long? EgressBytesPerSecond { get; set; }
 }

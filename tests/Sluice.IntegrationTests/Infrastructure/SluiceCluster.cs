@@ -272,9 +272,15 @@ public partial class SluiceCluster : IAsyncLifetime
         return await services.GetRequiredService<AccessKeyStore>().CreateAsync(tenant.Id, description);
     }
 
-    /// <summary>A token signed with the cluster's key (or another key), for any tenant and lifetime.</summary>
-    public string IssueToken(string tenant, TimeSpan lifetime, byte[]? signingKey = null, DateTime? notBefore = null, string? audience = null)
+    /// <summary>
+    /// A token signed with the cluster's key (or another key), for any tenant and lifetime, carrying <paramref name="roles"/>
+    /// (by default the tenant admin role, which may do everything in the tenant) and <paramref name="subject"/>.
+    /// </summary>
+    public string IssueToken(string tenant, TimeSpan lifetime, byte[]? signingKey = null, DateTime? notBefore = null, string? audience = null,
+        IEnumerable<string>? roles = null, string subject = "test")
     {
+        var claims = new List<Claim> { new("tenant", tenant), new("sub", subject) };
+        claims.AddRange((roles ?? ["tenant-admin"]).Select(role => new Claim("role", role)));
         var start = notBefore ?? DateTime.UtcNow.AddMinutes(-1);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -283,12 +289,12 @@ public partial class SluiceCluster : IAsyncLifetime
             IssuedAt = start,
             NotBefore = start,
             Expires = start + lifetime,
-            Subject = new ClaimsIdentity([new Claim("tenant", tenant), new Claim("sub", "test")]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey ?? _signingKey), SecurityAlgorithms.HmacSha256),
         });
     }
 
-    /// <summary>A token with the admin role (<c>role: admin</c>) and no tenant, signed with the cluster's key: what <c>token --admin</c> prints.</summary>
+    /// <summary>A token with the admin role (<c>role: platform-admin</c>) and no tenant, signed with the cluster's key: what <c>token --admin</c> prints.</summary>
     public string IssueAdminToken(TimeSpan lifetime)
     {
         var start = DateTime.UtcNow.AddMinutes(-1);
@@ -299,7 +305,7 @@ public partial class SluiceCluster : IAsyncLifetime
             IssuedAt = start,
             NotBefore = start,
             Expires = start + lifetime,
-            Subject = new ClaimsIdentity([new Claim("role", "admin"), new Claim("sub", "test-admin")]),
+            Subject = new ClaimsIdentity([new Claim("role", "platform-admin"), new Claim("sub", "test-admin")]),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_signingKey), SecurityAlgorithms.HmacSha256),
         });
     }
