@@ -124,6 +124,7 @@ builder.Services.AddAuthorization(authorization =>
 });
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, TenantAdminPolicy.Handler>();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, TenantAdminResultHandler>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<SluiceExceptionHandler>();
 builder.Services.AddGrpc(o =>
