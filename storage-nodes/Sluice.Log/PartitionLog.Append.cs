@@ -29,7 +29,8 @@ public sealed partial class PartitionLog
     public ValueTask<AppendResult> AppendAsync(IReadOnlyList<LogRecord> records, int leaderEpoch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var batchLength = BatchEncoder.Measure(records, _options);
+        var cipher = Encryption.EncryptWith;
+        var batchLength = BatchEncoder.Measure(records, _options, cipher);
         ThrowIfDisposed();
         ThrowIfFenced(leaderEpoch);
         if (_fault is { } fault)
@@ -43,7 +44,7 @@ public sealed partial class PartitionLog
         }
 
         var request = _requestPool.Rent();
-        request.Initialize(records, leaderEpoch, batchLength, cancellationToken);
+        request.Initialize(records, leaderEpoch, batchLength, cipher, cancellationToken);
         return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
     }
 
@@ -75,7 +76,8 @@ public sealed partial class PartitionLog
         IReadOnlyList<ReadOnlyMemory<byte>> chunks, int leaderEpoch, ProducerBatch producer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chunks);
-        var batchLength = BatchEncoder.MeasureEncoded(chunks, _options, out var recordCount);
+        var cipher = Encryption.EncryptWith;
+        var batchLength = BatchEncoder.MeasureEncoded(chunks, _options, cipher, out var recordCount);
         ThrowIfDisposed();
         ThrowIfFenced(leaderEpoch);
         if (_fault is { } fault)
@@ -89,7 +91,7 @@ public sealed partial class PartitionLog
         }
 
         var request = _requestPool.Rent();
-        request.InitializeEncoded(chunks, recordCount, leaderEpoch, producer, batchLength, cancellationToken);
+        request.InitializeEncoded(chunks, recordCount, leaderEpoch, producer, batchLength, cipher, cancellationToken);
         return _queue.Writer.TryWrite(request) ? request.AsValueTask() : EnqueueWhenRoomAsync(request, cancellationToken);
     }
 
@@ -358,8 +360,8 @@ public sealed partial class PartitionLog
 
                     timestamp = Math.Max(now, floor);
                     var encoded = request.Encoded is { } chunks
-                        ? BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, chunks, request.RecordCount, request.Producer)
-                        : BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, request.Records);
+                        ? BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, chunks, request.RecordCount, request.Producer, request.Cipher)
+                        : BatchEncoder.TryEncode(destination, offset, request.LeaderEpoch, timestamp, request.Records, request.Cipher);
                     if (!encoded)
                     {
                         continue; // failed in FinishAsync, without the rest of the group paying for it

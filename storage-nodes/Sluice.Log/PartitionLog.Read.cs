@@ -187,7 +187,7 @@ public sealed partial class PartitionLog
 
             // Phase 3: check and slice.
             var records = new List<StoredRecord>((int)Math.Min(Math.Min(maxRecords, end - offset), InitialRecordCapacity));
-            var problem = ParseRecords(buffer, offset, end, maxRecords, maxBytes, records);
+            var problem = ParseRecords(buffer, offset, end, maxRecords, maxBytes, Encryption, records);
             if (problem is not null || records.Count == 0)
             {
                 ThrowUnlessRaced(truncations, attempt, problem ?? $"no record found at offset {offset}");
@@ -286,8 +286,12 @@ public sealed partial class PartitionLog
         return plan.Count > 0;
     }
 
-    /// <summary>Checks each batch (framing, CRC, record bounds) and slices the wanted records; returns a problem or null.</summary>
-    private static string? ParseRecords(byte[] buffer, long offset, long end, int maxRecords, int maxBytes, List<StoredRecord> records)
+    /// <summary>
+    /// Checks each batch (framing, CRC, record bounds), opens an encrypted one in place (authenticating it), and slices
+    /// the wanted records; returns a problem or null.
+    /// </summary>
+    private static string? ParseRecords(
+        byte[] buffer, long offset, long end, int maxRecords, int maxBytes, LogEncryption encryption, List<StoredRecord> records)
     {
         var memory = buffer.AsMemory();
         var span = buffer.AsSpan();
@@ -301,7 +305,10 @@ public sealed partial class PartitionLog
             }
 
             var header = BatchHeader.Read(span[at..]);
-            if (header.Magic != BatchHeader.CurrentMagic || header.BatchLength < BatchHeader.Size || header.BatchLength > span.Length - at)
+            if (header.Magic != BatchHeader.CurrentMagic
+                || (header.Attributes & ~BatchHeader.KnownAttributes) != 0
+                || header.BatchLength < header.RecordsStart
+                || header.BatchLength > span.Length - at)
             {
                 return $"bad batch header at offset {header.BaseOffset}";
             }
@@ -312,7 +319,12 @@ public sealed partial class PartitionLog
                 return $"CRC mismatch in the batch at offset {header.BaseOffset}";
             }
 
-            var position = BatchHeader.Size;
+            if (header.IsEncrypted && BatchEnvelope.TryOpen(batch, header.BaseOffset, encryption) is { } sealedProblem)
+            {
+                return sealedProblem;
+            }
+
+            var position = header.RecordsStart;
             var recordOffset = header.BaseOffset;
             for (var i = 0; i < header.RecordCount; i++, recordOffset++)
             {

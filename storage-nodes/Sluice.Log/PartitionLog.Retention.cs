@@ -142,7 +142,7 @@ public sealed partial class PartitionLog
                 }
 
                 DirectorySync.Flush(Directory, _logger);
-                removedBytes += kept[^1].TruncateTo(offset);
+                removedBytes += kept[^1].TruncateTo(offset, Encryption);
                 Interlocked.Add(ref _sizeInBytes, -removedBytes);
                 Volatile.Write(ref _lastTimestamp, NewestTimestamp(kept));
                 _epochCache.TruncateFrom(offset);

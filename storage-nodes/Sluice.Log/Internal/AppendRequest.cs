@@ -36,6 +36,9 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>, IValueTask
 
     public bool IsReplicated { get; private set; }
 
+    /// <summary>The cipher the batch is sealed with (chosen, and measured for, when the append was accepted); null for plain.</summary>
+    public BatchCipher? Cipher { get; private set; }
+
     /// <summary>Producer fields for the batch header of an encoded append.</summary>
     public ProducerBatch Producer { get; private set; } = ProducerBatch.None;
 
@@ -59,8 +62,9 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>, IValueTask
     /// <summary>Set by the writer when the append cannot go where the log now ends (fencing, offset mismatch).</summary>
     public Exception? Rejection { get; set; }
 
-    public void Initialize(IReadOnlyList<LogRecord> records, int leaderEpoch, int batchLength, CancellationToken cancellationToken)
+    public void Initialize(IReadOnlyList<LogRecord> records, int leaderEpoch, int batchLength, BatchCipher? cipher, CancellationToken cancellationToken)
     {
+        Cipher = cipher;
         Records = records;
         Encoded = null;
         Replicated = default;
@@ -75,8 +79,10 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>, IValueTask
     }
 
     public void InitializeEncoded(
-        IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount, int leaderEpoch, ProducerBatch producer, int batchLength, CancellationToken cancellationToken)
+        IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount, int leaderEpoch, ProducerBatch producer, int batchLength, BatchCipher? cipher,
+        CancellationToken cancellationToken)
     {
+        Cipher = cipher;
         Records = [];
         Encoded = chunks;
         Replicated = default;
@@ -93,6 +99,7 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>, IValueTask
     /// <summary>A replicated append: <paramref name="batches"/> were validated by the caller; <paramref name="leaderEpoch"/> is the first batch's.</summary>
     public void InitializeReplicated(ReadOnlyMemory<byte> batches, int recordCount, int leaderEpoch, CancellationToken cancellationToken)
     {
+        Cipher = null;
         Records = [];
         Encoded = null;
         Replicated = batches;
@@ -121,6 +128,7 @@ internal sealed class AppendRequest : IValueTaskSource<AppendResult>, IValueTask
         Records = [];
         Encoded = null;
         Replicated = default;
+        Cipher = null;
         Rejection = null;
         CancellationToken = default;
         _core.Reset();

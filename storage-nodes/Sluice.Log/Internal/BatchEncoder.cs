@@ -1,13 +1,16 @@
 namespace Sluice.Log.Internal;
 
-/// <summary>Measures and serialises one append as one batch (<see cref="BatchHeader"/> then <see cref="RecordHeader"/>-framed records).</summary>
+/// <summary>
+/// Measures and serialises one append as one batch (<see cref="BatchHeader"/> then <see cref="RecordHeader"/>-framed
+/// records; with a cipher, the records sealed behind a <see cref="BatchEnvelope"/>).
+/// </summary>
 internal static class BatchEncoder
 {
     /// <summary>
     /// The encoded size of <paramref name="records"/> as one batch; throws <see cref="ArgumentException"/> for an
     /// empty batch, too many records, a key too long for its u16 length, or too many bytes.
     /// </summary>
-    public static int Measure(IReadOnlyList<LogRecord> records, LogOptions options)
+    public static int Measure(IReadOnlyList<LogRecord> records, LogOptions options, BatchCipher? cipher = null)
     {
         var count = records.Count;
         if (count == 0)
@@ -22,7 +25,7 @@ internal static class BatchEncoder
                 nameof(records));
         }
 
-        long length = BatchHeader.Size;
+        long length = BatchEnvelope.RecordsStart(cipher is not null);
         for (var i = 0; i < count; i++)
         {
             var record = records[i];
@@ -50,10 +53,11 @@ internal static class BatchEncoder
     /// caller changed the records after appending them (their size no longer matches), so one caller's mistake
     /// cannot corrupt the group it was committed with.
     /// </summary>
-    public static bool TryEncode(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<LogRecord> records)
+    public static bool TryEncode(
+        Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<LogRecord> records, BatchCipher? cipher = null)
     {
         var count = records.Count;
-        var position = BatchHeader.Size;
+        var position = BatchEnvelope.RecordsStart(cipher is not null);
         for (var i = 0; i < count; i++)
         {
             var record = records[i];
@@ -71,14 +75,14 @@ internal static class BatchEncoder
             return false;
         }
 
-        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, count, ProducerBatch.None);
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, count, ProducerBatch.None, cipher);
         return true;
     }
 
     /// <summary>Validates pre-encoded bodies and returns the batch length and record count they make.</summary>
-    public static int MeasureEncoded(IReadOnlyList<ReadOnlyMemory<byte>> chunks, LogOptions options, out int recordCount)
+    public static int MeasureEncoded(IReadOnlyList<ReadOnlyMemory<byte>> chunks, LogOptions options, BatchCipher? cipher, out int recordCount)
     {
-        long length = BatchHeader.Size;
+        long length = BatchEnvelope.RecordsStart(cipher is not null);
         recordCount = 0;
         for (var i = 0; i < chunks.Count; i++)
         {
@@ -116,9 +120,9 @@ internal static class BatchEncoder
     /// <summary>Writes a batch from pre-encoded bodies; false if they no longer fill the measured length.</summary>
     public static bool TryEncode(
         Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, IReadOnlyList<ReadOnlyMemory<byte>> chunks, int recordCount,
-        ProducerBatch producer)
+        ProducerBatch producer, BatchCipher? cipher)
     {
-        var position = BatchHeader.Size;
+        var position = BatchEnvelope.RecordsStart(cipher is not null);
         for (var i = 0; i < chunks.Count; i++)
         {
             var chunk = chunks[i].Span;
@@ -136,25 +140,34 @@ internal static class BatchEncoder
             return false;
         }
 
-        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, recordCount, producer);
+        WriteHeader(destination, baseOffset, leaderEpoch, timestampMs, recordCount, producer, cipher);
         return true;
     }
 
-    /// <summary>Writes the header of a batch whose body is already in place, then stamps its CRC over both.</summary>
-    private static void WriteHeader(Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, int recordCount, ProducerBatch producer)
+    /// <summary>
+    /// Writes the header of a batch whose records are already in place, seals them when there is a cipher, then
+    /// stamps the CRC over what will be on disk.
+    /// </summary>
+    private static void WriteHeader(
+        Span<byte> destination, long baseOffset, int leaderEpoch, long timestampMs, int recordCount, ProducerBatch producer, BatchCipher? cipher)
     {
         new BatchHeader(
             BaseOffset: baseOffset,
             BatchLength: destination.Length,
             LeaderEpoch: leaderEpoch,
             Crc: 0,
-            Attributes: 0,
+            Attributes: cipher is null ? (byte)0 : BatchHeader.EncryptedAttribute,
             RecordCount: recordCount,
             FirstTimestamp: timestampMs,
             MaxTimestamp: timestampMs,
             ProducerId: producer.ProducerId,
             ProducerEpoch: producer.ProducerEpoch,
             BaseSequence: producer.BaseSequence).Write(destination);
+        if (cipher is not null)
+        {
+            BatchEnvelope.Seal(destination, cipher);
+        }
+
         BatchHeader.StampCrc(destination);
     }
 }

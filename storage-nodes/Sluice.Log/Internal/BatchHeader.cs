@@ -18,7 +18,9 @@ namespace Sluice.Log.Internal;
 ///  | MaxTimestamp (unix ms)        | ProducerId (-1 = none)        |PrdEpch| rsv   | BaseSequence  |
 ///  | i64                           | i64                           | i16   | i16   | i32 (-1 none) |
 ///  +-------------------------------+-------------------------------+-------+-------+---------------+
-///  64 ... BatchLength: RecordCount records, each a <see cref="RecordHeader"/> followed by key and value.
+///  64 ... BatchLength: RecordCount records, each a <see cref="RecordHeader"/> followed by key and value; in an
+///  encrypted batch (Attributes bit 0, <see cref="EncryptedAttribute"/>) a <see cref="BatchEnvelope"/> comes first
+///  and the records after it are AES-256-GCM ciphertext.
 /// </code>
 /// The CRC covers bytes [24, BatchLength): everything from Attributes to the end of the last record. Like Kafka, it
 /// leaves out BaseOffset and BatchLength (framing, checked by the recovery scan against the expected offset and the
@@ -47,6 +49,12 @@ internal readonly record struct BatchHeader(
     /// <summary>Start of the bytes covered by the CRC.</summary>
     public const int CrcCoverageStart = 24;
 
+    /// <summary>Attributes bit: the records are sealed (<see cref="BatchEnvelope"/>).</summary>
+    public const byte EncryptedAttribute = 0x01;
+
+    /// <summary>Every attribute bit this version knows; a batch with another one set is not read as data.</summary>
+    public const byte KnownAttributes = EncryptedAttribute;
+
     /// <summary>Marker for "no idempotent producer" in ProducerId and BaseSequence.</summary>
     public const long NoProducerId = -1;
 
@@ -71,6 +79,12 @@ internal readonly record struct BatchHeader(
 
     /// <summary>One past the last offset in the batch.</summary>
     public long NextOffset => BaseOffset + RecordCount;
+
+    /// <summary>True when the records are sealed behind a <see cref="BatchEnvelope"/>.</summary>
+    public bool IsEncrypted => (Attributes & EncryptedAttribute) != 0;
+
+    /// <summary>Where the records start: right after the header, or after the envelope of an encrypted batch.</summary>
+    public int RecordsStart => BatchEnvelope.RecordsStart(IsEncrypted);
 
     /// <summary>
     /// Writes the header into the first <see cref="Size"/> bytes of <paramref name="destination"/>. The CRC written is
@@ -129,9 +143,15 @@ internal readonly record struct BatchHeader(
             return $"unknown magic {Magic}";
         }
 
-        if (BatchLength < Size + RecordHeader.Size || BatchLength > bytesAvailable)
+        if ((Attributes & ~KnownAttributes) != 0)
         {
-            return $"batch length {BatchLength} outside [{Size + RecordHeader.Size}, {bytesAvailable}]";
+            return $"unknown attributes 0x{Attributes:x2}";
+        }
+
+        var recordsStart = RecordsStart;
+        if (BatchLength < recordsStart + RecordHeader.Size || BatchLength > bytesAvailable)
+        {
+            return $"batch length {BatchLength} outside [{recordsStart + RecordHeader.Size}, {bytesAvailable}]";
         }
 
         if (BaseOffset != expectedBaseOffset)
@@ -140,7 +160,7 @@ internal readonly record struct BatchHeader(
         }
 
         // Each record takes at least a record header, which bounds the count without reading the body.
-        if (RecordCount <= 0 || RecordCount > (BatchLength - Size) / RecordHeader.Size)
+        if (RecordCount <= 0 || RecordCount > (BatchLength - recordsStart) / RecordHeader.Size)
         {
             return $"record count {RecordCount} impossible in {BatchLength} bytes";
         }

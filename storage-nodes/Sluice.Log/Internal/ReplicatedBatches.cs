@@ -4,7 +4,7 @@ namespace Sluice.Log.Internal;
 internal static class ReplicatedBatches
 {
     /// <summary>
-    /// Validates <paramref name="batches"/> as whole batches back to back: framing, magic, CRC, well-formed records,
+    /// Validates <paramref name="batches"/> as whole batches back to back: framing, magic, CRC, well-formed records (of plain batches),
     /// contiguous offsets and non-decreasing, non-negative leader epochs. Throws <see cref="InvalidDataException"/>
     /// naming the first problem. What depends on the log (the first base offset, the latest epoch) is checked by
     /// the writer, in order with concurrent appends.
@@ -49,7 +49,9 @@ internal static class ReplicatedBatches
                 throw Invalid(at, $"CRC mismatch in the batch at offset {header.BaseOffset}");
             }
 
-            if (!RecordBody.TryCount(batch[BatchHeader.Size..], out var count) || count != header.RecordCount)
+            // Sealed records are checked when a reader opens them (with the key a follower does not need): the CRC
+            // and the header's bounds are what can be checked here.
+            if (!header.IsEncrypted && (!RecordBody.TryCount(batch[BatchHeader.Size..], out var count) || count != header.RecordCount))
             {
                 throw Invalid(at, $"the batch at offset {header.BaseOffset} does not hold {header.RecordCount} well-formed records");
             }

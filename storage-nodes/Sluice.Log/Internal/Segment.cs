@@ -266,7 +266,7 @@ internal sealed class Segment
     /// active segment again. A batch that straddles the offset is shortened in place to the records before it, with
     /// a new header and CRC, so the cut is exact. Returns the bytes removed.
     /// </summary>
-    public long TruncateTo(long offset)
+    public long TruncateTo(long offset, LogEncryption encryption)
     {
         if (offset >= _writtenNextOffset)
         {
@@ -295,7 +295,7 @@ internal sealed class Segment
                     continue;
                 }
 
-                cut = header.BaseOffset == offset ? position : position + ShortenBatch(position, header, offset);
+                cut = header.BaseOffset == offset ? position : position + ShortenBatch(position, header, offset, encryption);
                 if (header.BaseOffset < offset)
                 {
                     maxTimestamp = header.MaxTimestamp;
@@ -331,7 +331,12 @@ internal sealed class Segment
         return removed;
     }
 
-    private int ShortenBatch(long position, BatchHeader header, long offset)
+    /// <summary>
+    /// Cuts the batch at <paramref name="position"/> to its records below <paramref name="offset"/>. A plain batch only
+    /// needs a new header (the kept records stay where they are); an encrypted one is opened and the kept records
+    /// sealed again under a fresh nonce, since its tag covers all of them.
+    /// </summary>
+    private int ShortenBatch(long position, BatchHeader header, long offset, LogEncryption encryption)
     {
         var batch = ArrayPool<byte>.Shared.Rent(header.BatchLength);
         try
@@ -342,8 +347,18 @@ internal sealed class Segment
                 throw new InvalidDataException($"Batch at offset {header.BaseOffset} in {LogPath} is corrupt");
             }
 
+            BatchCipher? cipher = null;
+            if (header.IsEncrypted)
+            {
+                cipher = encryption.Find(BatchEnvelope.KeyVersionOf(bytes));
+                if (BatchEnvelope.TryOpen(bytes, header.BaseOffset, encryption) is { } problem)
+                {
+                    throw new InvalidDataException($"Cannot shorten the batch at offset {header.BaseOffset} in {LogPath}: {problem}");
+                }
+            }
+
             var keep = (int)(offset - header.BaseOffset);
-            var length = BatchHeader.Size;
+            var length = header.RecordsStart;
             for (var i = 0; i < keep; i++)
             {
                 if (!RecordHeader.TryRead(bytes[length..], out var record))
@@ -355,8 +370,13 @@ internal sealed class Segment
             }
 
             (header with { BatchLength = length, RecordCount = keep, Crc = 0 }).Write(bytes);
+            if (cipher is not null)
+            {
+                BatchEnvelope.Seal(bytes[..length], cipher);
+            }
+
             BatchHeader.StampCrc(bytes[..length]);
-            RandomAccess.Write(Handle, bytes[..BatchHeader.Size], position);
+            RandomAccess.Write(Handle, cipher is null ? bytes[..BatchHeader.Size] : bytes[..length], position);
             return length;
         }
         finally
