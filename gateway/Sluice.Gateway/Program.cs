@@ -58,6 +58,8 @@ builder.Services.AddShardChangeListener();
 builder.Services.AddSingleton<StreamRouter>();
 builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();
+builder.Services.AddSingleton(new StreamDataKeys(protection));
+builder.Services.AddSingleton<StreamEncryptionService>();
 builder.Services.AddOptions<StreamLifecycleOptions>().BindConfiguration(StreamLifecycleOptions.Section).ValidateDataAnnotations()
     .Validate(o => o.HasValidDurations(), "Sluice:Lifecycle durations must be positive.")
     .ValidateOnStart();
@@ -185,6 +187,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapKinesisApi();
 app.MapStreamsApi();
+app.MapStreamEncryptionApi();
 app.MapReshardApi();
 app.MapClusterAdminApi();
 app.MapRecordsApi();

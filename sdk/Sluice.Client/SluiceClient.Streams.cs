@@ -167,4 +167,21 @@ public sealed partial class SluiceClient
         var request = new UpdateShardCountRequest { Name = name, TargetShardCount = targetShardCount };
         return await Streams.UpdateShardCountAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Starts or stops encryption at rest of the stream's new records (AES-256-GCM per batch on the storage nodes under
+    /// the stream's data key). Records written before either change stay readable.
+    /// </summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="enabled">True to encrypt new records, false to store them in plain.</param>
+    /// <param name="keyId">With <paramref name="enabled"/>: the key id to record (null for alias/aws/kinesis); must be null otherwise.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stream, whose <see cref="StreamDescription.Encryption"/> says KMS or NONE.</returns>
+    /// <exception cref="Grpc.Core.RpcException">NOT_FOUND for a missing stream, INVALID_ARGUMENT for a bad key id, FAILED_PRECONDITION while the stream is not ACTIVE.</exception>
+    public async Task<StreamDescription> SetStreamEncryptionAsync(string name, bool enabled, string? keyId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new SetStreamEncryptionRequest { Name = name, Enabled = enabled, KeyId = keyId ?? "" };
+        return await Streams.SetStreamEncryptionAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 }

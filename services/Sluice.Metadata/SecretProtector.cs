@@ -38,14 +38,20 @@ public sealed class SecretProtector
 
     /// <summary>Derives the keys; throws when <paramref name="options"/> are invalid.</summary>
     public SecretProtector(SecretProtectionOptions options)
+        : this(options, KeyLabel)
+    {
+    }
+
+    /// <summary>Derives the keys under another HKDF label, so another kind of data never shares a key with this one.</summary>
+    internal SecretProtector(SecretProtectionOptions options, byte[] label)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _currentVersion = (byte)options.MasterKeyVersion;
-        _keysByVersion[_currentVersion] = DeriveKey(SecretProtectionOptions.DecodeKey(options.MasterKey, nameof(options.MasterKey)));
+        _keysByVersion[_currentVersion] = DeriveKey(SecretProtectionOptions.DecodeKey(options.MasterKey, nameof(options.MasterKey)), label);
         foreach (var (version, key) in options.PreviousMasterKeys)
         {
-            _keysByVersion[version] = DeriveKey(SecretProtectionOptions.DecodeKey(key, nameof(options.PreviousMasterKeys)));
+            _keysByVersion[version] = DeriveKey(SecretProtectionOptions.DecodeKey(key, nameof(options.PreviousMasterKeys)), label);
         }
     }
 
@@ -85,11 +91,11 @@ public sealed class SecretProtector
         return plaintext;
     }
 
-    private static byte[] DeriveKey(byte[] masterKey)
+    private static byte[] DeriveKey(byte[] masterKey, byte[] label)
     {
         try
         {
-            return HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, SecretProtectionOptions.MasterKeyBytes, salt: [], info: KeyLabel);
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, SecretProtectionOptions.MasterKeyBytes, salt: [], info: label);
         }
         finally
         {

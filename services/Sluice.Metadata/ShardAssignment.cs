@@ -28,4 +28,13 @@ public sealed record ShardAssignment(long StreamId, int ShardIndex, string? Lead
 
     /// <summary>The stream's replication factor.</summary>
     public int ReplicationFactor { get; init; } = 1;
+
+    /// <summary>Whether new records of the stream are encrypted at rest.</summary>
+    public StreamEncryption Encryption { get; init; } = StreamEncryption.None;
+
+    /// <summary>
+    /// The stream's data key wrapped by the master key (<see cref="StreamDataKeys"/>); null until encryption was first
+    /// started, kept after it stops so that the records written meanwhile stay readable.
+    /// </summary>
+    public byte[]? EncryptedDataKey { get; init; }
 }

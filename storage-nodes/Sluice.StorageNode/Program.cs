@@ -27,6 +27,8 @@ builder.Services.AddSingleton(sp =>
         sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
 });
 builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(builder.Configuration.GetSection(SecretProtectionOptions.Section).Get<SecretProtectionOptions>() ?? new SecretProtectionOptions());
+builder.Services.AddSingleton<StreamKeyRing>();
 builder.Services.AddSingleton<ReplicaManager>();
 builder.Services.AddSingleton<PeerClients>();
 builder.Services.AddSingleton<FetchSignals>();

@@ -9,7 +9,8 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
-internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider)
+internal sealed partial class KinesisStreamOperations(
+    StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider, StreamEncryptionService encryption)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -327,24 +328,22 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         }
 
         var name = StreamName(call, request);
-        await streams.UpdateAsync(call.Tenant, name, stream =>
+        if (start)
         {
-            if (start)
+            await encryption.StartAsync(call.Tenant, name, request.KeyId!, cancellationToken);
+        }
+        else
+        {
+            await encryption.StopAsync(call.Tenant, name, stream =>
             {
-                stream.Encryption = StreamEncryption.Kms;
-                stream.EncryptionKeyId = request.KeyId;
-            }
-            else if (stream.Encryption == StreamEncryption.Kms && stream.EncryptionKeyId != request.KeyId)
-            {
-                throw new KinesisException(KinesisException.InvalidArgument,
-                    $"Key {request.KeyId} is not the key stream {name} is encrypted with.");
-            }
-            else
-            {
-                stream.Encryption = StreamEncryption.None;
-                stream.EncryptionKeyId = null;
-            }
-        }, cancellationToken);
+                if (stream.Encryption == StreamEncryption.Kms && stream.EncryptionKeyId != request.KeyId)
+                {
+                    throw new KinesisException(KinesisException.InvalidArgument,
+                        $"Key {request.KeyId} is not the key stream {name} is encrypted with.");
+                }
+            }, cancellationToken);
+        }
+
         return null;
     }
 

@@ -42,9 +42,10 @@ internal sealed class NodeWriteQueue
     /// writes to several shards of one node, queued one after the other, share one call.
     /// </summary>
     public Task<long> AppendAsync(
-        long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null, Acks acks = Acks.Default, ProducerStamp? producer = null)
+        long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, List<NodeWriteQueue>? deferredStarts = null, Acks acks = Acks.Default,
+        ProducerStamp? producer = null, EncryptionHint encryption = EncryptionHint.Unspecified)
     {
-        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount, acks, producer);
+        var pending = new Pending(streamId, shardIndex, leaderEpoch, chunk, recordCount, acks, producer) { Encryption = encryption };
         bool start;
         lock (_lock)
         {
@@ -147,6 +148,7 @@ internal sealed class NodeWriteQueue
                     ProducerId = producer.ProducerId,
                     ProducerEpoch = ProducerStamp.InitialEpoch,
                     BaseSequence = producer.Sequence,
+                    Encryption = pending.Encryption,
                 });
                 continue;
             }
@@ -161,6 +163,11 @@ internal sealed class NodeWriteQueue
             var append = request.Shards[slot];
             // The newest write knows the freshest route.
             append.LeaderEpoch = Math.Max(append.LeaderEpoch, pending.LeaderEpoch);
+            if (pending.Encryption != EncryptionHint.Unspecified)
+            {
+                append.Encryption = pending.Encryption;
+            }
+
             append.RecordChunks.Add(pending.Chunk);
             owners[i] = slot;
         }
@@ -211,6 +218,9 @@ internal sealed class NodeWriteQueue
     private sealed class Pending(long streamId, int shardIndex, int leaderEpoch, ByteString chunk, int recordCount, Acks acks, ProducerStamp? producer)
     {
         public ProducerStamp? Producer { get; } = producer;
+
+        /// <summary>The stream's encryption at rest as the write's route knows it.</summary>
+        public EncryptionHint Encryption { get; init; }
 
         public Acks Acks { get; } = acks;
 

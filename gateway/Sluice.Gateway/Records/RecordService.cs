@@ -387,7 +387,8 @@ public sealed partial class RecordService(
                 {
                     // Only the first attempt runs before the caller starts the deferred queues.
                     append = QueueFor(shard, route.Name).AppendAsync(
-                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null, batch.Acks, batch.Producer);
+                        route.StreamId, batch.ShardIndex, shard.LeaderEpoch, chunk, batch.Indexes.Count, attempt == firstAttempt ? deferredStarts : null, batch.Acks, batch.Producer,
+                        route.Definition.Encryption == StreamEncryption.Kms ? EncryptionHint.Encrypted : EncryptionHint.Plain);
                     var baseOffset = await append.WaitAsync(cancellationToken);
                     for (var j = 0; j < batch.Indexes.Count; j++)
                     {

@@ -20,7 +20,9 @@ public sealed record StreamDto(
     int ReplicationFactor,
     int MinInSyncReplicas,
     string DefaultAcks,
-    IReadOnlyList<ShardDto> Shards)
+    IReadOnlyList<ShardDto> Shards,
+    string Encryption = "NONE",
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EncryptionKeyId = null)
 {
     public static StreamDto From(StreamDefinition stream) => new(
         stream.Name,
@@ -31,7 +33,12 @@ public sealed record StreamDto(
         stream.ReplicationFactor,
         stream.MinInSyncReplicas,
         StreamService.AcksName(stream.DefaultAcks),
-        [.. stream.Shards.OrderBy(s => s.ShardIndex).Select(ShardDto.From)]);
+        [.. stream.Shards.OrderBy(s => s.ShardIndex).Select(ShardDto.From)],
+        EncryptionName(stream.Encryption),
+        stream.EncryptionKeyId);
+
+    /// <summary>Encryption at rest as every face names it (Kinesis' EncryptionType): NONE or KMS.</summary>
+    public static string EncryptionName(StreamEncryption encryption) => encryption == StreamEncryption.Kms ? "KMS" : "NONE";
 
     public static string StatusName(StreamStatus status) => status.ToString().ToUpperInvariant();
 }

@@ -10,8 +10,29 @@ namespace Sluice.Gateway.Streams;
 
 /// <summary>gRPC: sluice.v1.Streams.</summary>
 [Authorize]
-internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams, ReshardService reshards) : V1.Streams.StreamsBase
+internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams, ReshardService reshards, StreamEncryptionService encryption)
+    : V1.Streams.StreamsBase
 {
+    public override async Task<StreamDescription> SetStreamEncryption(SetStreamEncryptionRequest request, ServerCallContext context)
+    {
+        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        if (request.Enabled)
+        {
+            await encryption.StartAsync(tenant, request.Name, request.KeyId.Length == 0 ? StreamEncryptionService.DefaultKeyId : request.KeyId, context.CancellationToken);
+        }
+        else
+        {
+            if (request.KeyId.Length > 0)
+            {
+                throw new SluiceException(SluiceErrorCode.InvalidArgument, "key_id is only given when enabling encryption.");
+            }
+
+            await encryption.StopAsync(tenant, request.Name, cancellationToken: context.CancellationToken);
+        }
+
+        return Describe(await streams.DescribeAsync(tenant, request.Name, context.CancellationToken));
+    }
+
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
         var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
@@ -95,6 +116,8 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
             ReplicationFactor = stream.ReplicationFactor,
             MinInSyncReplicas = stream.MinInSyncReplicas,
             DefaultAcks = StreamService.AcksName(stream.DefaultAcks),
+            Encryption = StreamDto.EncryptionName(stream.Encryption),
+            EncryptionKeyId = stream.EncryptionKeyId ?? "",
         };
         foreach (var shard in stream.Shards.OrderBy(s => s.ShardIndex))
         {

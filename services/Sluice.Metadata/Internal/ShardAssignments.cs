@@ -15,5 +15,7 @@ internal static class ShardAssignments
             MinInSyncReplicas = s.Stream!.MinInSyncReplicas,
             DefaultAcks = s.Stream!.DefaultAcks,
             ReplicationFactor = s.Stream!.ReplicationFactor,
+            Encryption = s.Stream!.Encryption,
+            EncryptedDataKey = s.Stream!.EncryptedDataKey,
         };
 }

@@ -22,6 +22,7 @@ internal sealed partial class ReplicaManager(
     IOptions<NodeOptions> nodeOptions,
     IOptions<LogSettings> logSettings,
     IOptions<ReplicationOptions> replicationOptions,
+    StreamKeyRing keyRing,
     TimeProvider timeProvider,
     ILogger<ReplicaManager> logger)
 {
@@ -88,10 +89,14 @@ internal sealed partial class ReplicaManager(
         if (_leaders.TryGetValue(key, out var leader) && leader.LeaderEpoch == assignment.LeaderEpoch && !leader.IsStopped)
         {
             leader.Update(assignment);
-            return leader;
+        }
+        else
+        {
+            leader = await BecomeLeaderAsync(assignment, cancellationToken);
         }
 
-        return await BecomeLeaderAsync(assignment, cancellationToken);
+        ApplyEncryption(leader.Log, assignment, forAppend);
+        return leader;
     }
 
     /// <summary>
@@ -126,6 +131,7 @@ internal sealed partial class ReplicaManager(
 
             await fetchers.UnfollowAsync(assignment.StreamId, assignment.ShardIndex);
             var log = logs.GetOrOpen(LogName(assignment.StreamId, assignment.ShardIndex), logSettings.Value.ToLogOptions(assignment.RetentionHours));
+            ApplyEncryption(log, assignment, forAppend: false);
             var continues = current is { IsStopped: false };
             var producers = continues ? current!.Producers : await RebuildProducersAsync(log, shard, cancellationToken);
             var leader = new LeaderReplica(assignment, _node.Id, log, producers, timeProvider.GetUtcNow(), continuesOwnLeadership: continues);
@@ -226,6 +232,12 @@ internal sealed partial class ReplicaManager(
         if (assignment.LeaderNodeId is not null && Array.IndexOf(assignment.Replicas, _node.Id) >= 0)
         {
             await fetchers.FollowAsync(assignment, cancellationToken);
+
+            // A follower stores sealed batches as they come; it needs the key to shorten one when it truncates.
+            if (logs.TryGet(LogName(assignment.StreamId, assignment.ShardIndex), out var followed))
+            {
+                ApplyEncryption(followed, assignment, forAppend: false);
+            }
         }
         else
         {

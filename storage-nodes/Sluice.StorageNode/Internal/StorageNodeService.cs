@@ -54,6 +54,12 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
 
             var producer = ToProducerBatch(append);
             var leader = await replicas.GetLeaderAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken, forAppend: true);
+            if (append.Encryption != EncryptionHint.Unspecified
+                && (append.Encryption == EncryptionHint.Encrypted) != replicas.IsEncrypting(append.StreamId, append.ShardIndex))
+            {
+                leader = await replicas.RefreshLeaderAsync(append.StreamId, append.ShardIndex, append.LeaderEpoch, cancellationToken);
+            }
+
             var assignment = leader.Assignment;
             var waitForIsr = append.Acks == Acks.All || (append.Acks == Acks.Default && assignment.DefaultAcks == AckMode.All);
             if (producer.ProducerId <= 0)
