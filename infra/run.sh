@@ -104,8 +104,8 @@ else
   fi
   chmod 600 "$DATA/signing.key"
   SIGNING_KEY="$(cat "$DATA/signing.key")"
-  # The master key that encrypts access key secrets in PostgreSQL: made once, kept, or the
-  # stored keys no longer decrypt. Base64 of 32 bytes (Sluice:Security:MasterKey).
+  # The master key that encrypts access key secrets and wraps streams' data keys in PostgreSQL
+  # (gateway and storage nodes): made once, kept, or the stored keys no longer decrypt. Base64 of 32 bytes (Sluice:Security:MasterKey).
   if [[ ! -s "$DATA/master.key" ]]; then
     (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$DATA/master.key")
   fi
@@ -147,6 +147,7 @@ else
       "Sluice__Node__HttpPort=$http" \
       "Sluice__Node__AdvertisedAddress=http://127.0.0.1:$grpc" \
       "Sluice__Controller__Id=node-$n" \
+      "Sluice__Security__MasterKey=$MASTER_KEY" \
       dotnet "$NODE_DLL"
     node_pids+=("$!")
     track_pid "node-$n" "$!" TERM "$LOGS/node-$n.log"

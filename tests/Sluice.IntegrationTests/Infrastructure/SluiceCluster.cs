@@ -391,6 +391,7 @@ public partial class SluiceCluster : IAsyncLifetime
             ["Sluice__Node__MaintenanceInterval"] = "00:00:02",
             ["Sluice__Controller__Enabled"] = _controllers ? "true" : "false",
             ["Sluice__Controller__Id"] = id,
+            ["Sluice__Security__MasterKey"] = MasterKey,
         };
         foreach (var (key, value) in _nodeSettings ?? new Dictionary<string, string>())
         {
