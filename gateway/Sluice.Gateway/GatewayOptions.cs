@@ -7,11 +7,11 @@ public sealed record GatewayOptions
 {
     public const string Section = "Sluice:Gateway";
 
-    /// <summary>HTTP/1.1 port: REST /v1, /swagger, /healthz, /readyz.</summary>
+    /// <summary>HTTP/1.1 port (cleartext unless <see cref="TlsOnAllListeners"/>): REST /v1, /swagger, /healthz, /readyz.</summary>
     [Range(1, 65535)]
     public int HttpPort { get; init; } = 8080;
 
-    /// <summary>HTTP/2 cleartext port: gRPC sluice.v1.</summary>
+    /// <summary>HTTP/2 port (cleartext unless <see cref="TlsOnAllListeners"/>): gRPC sluice.v1.</summary>
     [Range(1, 65535)]
     public int GrpcPort { get; init; } = 8081;
 
@@ -23,11 +23,18 @@ public sealed record GatewayOptions
     [Range(0, 65535)]
     public int HttpsPort { get; init; }
 
-    /// <summary>PEM certificate (chain) of the TLS port.</summary>
+    /// <summary>PEM certificate (chain) of the TLS port (and, with <see cref="TlsOnAllListeners"/>, of every port).</summary>
     public string? TlsCertificatePath { get; init; }
 
     /// <summary>PEM private key of the TLS port's certificate.</summary>
     public string? TlsKeyPath { get; init; }
+
+    /// <summary>
+    /// Serve TLS on every listener with <see cref="TlsCertificatePath"/>: the HTTP/1.1 port (REST, Kinesis, admin,
+    /// health) and the HTTP/2 port (gRPC, Kinesis over HTTP/2) take TLS only, with the same protocols as in plain;
+    /// <see cref="HttpsPort"/> stays as it is. Off by default, so the dev cluster keeps its plain loopback ports.
+    /// </summary>
+    public bool TlsOnAllListeners { get; init; }
 
     /// <summary>Interface to listen on.</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";

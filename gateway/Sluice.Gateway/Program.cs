@@ -56,6 +56,7 @@ builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddSingleton<TenantResolver>();
 builder.Services.AddShardChangeListener();
 builder.Services.AddSingleton<StreamRouter>();
+builder.Services.AddSingleton(builder.Configuration.GetSection(Sluice.Core.InternalTlsOptions.Section).Get<Sluice.Core.InternalTlsOptions>() ?? new Sluice.Core.InternalTlsOptions());
 builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();
 builder.Services.AddSingleton(new StreamDataKeys(protection));
@@ -145,16 +146,37 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Propert
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     var address = IPAddress.Parse(gateway.ListenAddress);
-    kestrel.Listen(address, gateway.HttpPort, l => l.Protocols = HttpProtocols.Http1);
-    kestrel.Listen(address, gateway.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
-    if (gateway.HttpsPort > 0 && !isTokenCommand)
+    X509Certificate2? certificate = null;
+    if ((gateway.HttpsPort > 0 || gateway.TlsOnAllListeners) && !isTokenCommand)
     {
         if (string.IsNullOrEmpty(gateway.TlsCertificatePath) || string.IsNullOrEmpty(gateway.TlsKeyPath))
         {
-            throw new InvalidOperationException("Sluice:Gateway:HttpsPort needs Sluice:Gateway:TlsCertificatePath and Sluice:Gateway:TlsKeyPath (PEM files).");
+            throw new InvalidOperationException(
+                "Sluice:Gateway:HttpsPort and Sluice:Gateway:TlsOnAllListeners need Sluice:Gateway:TlsCertificatePath and Sluice:Gateway:TlsKeyPath (PEM files).");
         }
 
-        var certificate = X509Certificate2.CreateFromPemFile(gateway.TlsCertificatePath, gateway.TlsKeyPath);
+        certificate = X509Certificate2.CreateFromPemFile(gateway.TlsCertificatePath, gateway.TlsKeyPath);
+    }
+
+    var everyListener = gateway.TlsOnAllListeners ? certificate : null;
+    kestrel.Listen(address, gateway.HttpPort, l =>
+    {
+        l.Protocols = HttpProtocols.Http1;
+        if (everyListener is not null)
+        {
+            l.UseHttps(everyListener);
+        }
+    });
+    kestrel.Listen(address, gateway.GrpcPort, l =>
+    {
+        l.Protocols = HttpProtocols.Http2;
+        if (everyListener is not null)
+        {
+            l.UseHttps(everyListener);
+        }
+    });
+    if (gateway.HttpsPort > 0 && certificate is not null)
+    {
         kestrel.Listen(address, gateway.HttpsPort, l =>
         {
             l.Protocols = HttpProtocols.Http1AndHttp2;

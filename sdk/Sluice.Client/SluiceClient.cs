@@ -57,6 +57,10 @@ public sealed partial class SluiceClient : IDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             ConnectTimeout = ConnectTimeout,
         };
+        if (options.CaCertificatePath is { } caPath)
+        {
+            handler.SslOptions = TrustedRoots.ClientOptions(caPath);
+        }
 
         _channel = GrpcChannel.ForAddress(options.Endpoint, new GrpcChannelOptions
         {

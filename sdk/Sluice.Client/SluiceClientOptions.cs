@@ -12,6 +12,9 @@ public sealed record SluiceClientOptions
     /// <summary>The environment variable that holds the bearer token.</summary>
     public const string TokenVariable = "SLUICE_TOKEN";
 
+    /// <summary>The environment variable that names a PEM file of root certificates to trust (<see cref="CaCertificatePath"/>).</summary>
+    public const string CaCertificateVariable = "SLUICE_TLS_CA";
+
     /// <summary>The options every property of which has its default value.</summary>
     public static SluiceClientOptions Default { get; } = new();
 
@@ -29,6 +32,14 @@ public sealed record SluiceClientOptions
     public string? Token { get; init; }
 
     /// <summary>
+    /// A PEM file of root certificates that an <c>https://</c> <see cref="Endpoint"/>'s certificate must chain to,
+    /// instead of the system's trusted roots: a private CA, or the self-signed certificate of a development gateway
+    /// (<c>Sluice.Gateway tls-cert</c>). The host name is checked either way. <see langword="null"/> (the default)
+    /// uses the system roots.
+    /// </summary>
+    public string? CaCertificatePath { get; init; }
+
+    /// <summary>
     /// The deadline given to a call that has none of its own. Defaults to 30 seconds; must be
     /// longer than the longest long-poll (<c>max_wait_ms</c>, at most 10 seconds).
     /// </summary>
@@ -36,7 +47,8 @@ public sealed record SluiceClientOptions
 
     /// <summary>
     /// Reads the options from the process environment: <c>SLUICE_GRPC</c> for
-    /// <see cref="Endpoint"/> and <c>SLUICE_TOKEN</c> for <see cref="Token"/>. A variable that is
+    /// <see cref="Endpoint"/>, <c>SLUICE_TOKEN</c> for <see cref="Token"/> and <c>SLUICE_TLS_CA</c> for
+    /// <see cref="CaCertificatePath"/>. A variable that is
     /// not set leaves the default.
     /// </summary>
     /// <exception cref="FormatException"><c>SLUICE_GRPC</c> is not an absolute http(s) URI or host:port.</exception>
@@ -62,6 +74,12 @@ public sealed record SluiceClientOptions
         if (!string.IsNullOrWhiteSpace(token))
         {
             options = options with { Token = token.Trim() };
+        }
+
+        var ca = getVariable(CaCertificateVariable);
+        if (!string.IsNullOrWhiteSpace(ca))
+        {
+            options = options with { CaCertificatePath = ca.Trim() };
         }
 
         return options;

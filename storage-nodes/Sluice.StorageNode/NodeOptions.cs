@@ -15,7 +15,7 @@ public sealed record NodeOptions
     [Required]
     public string DataDir { get; init; } = "";
 
-    /// <summary>Port of the internal gRPC listener (HTTP/2 cleartext).</summary>
+    /// <summary>Port of the internal gRPC listener (HTTP/2: cleartext, or TLS with <see cref="TlsCertificatePath"/>).</summary>
     [Range(1, 65535)]
     public int GrpcPort { get; init; } = 9101;
 
@@ -26,8 +26,24 @@ public sealed record NodeOptions
     /// <summary>Interface to listen on.</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";
 
-    /// <summary>The gRPC address gateways and peers reach this node at; defaults to http://{ListenAddress}:{GrpcPort}.</summary>
+    /// <summary>
+    /// The gRPC address gateways and peers reach this node at; defaults to http://{ListenAddress}:{GrpcPort}, or
+    /// https:// when the listener serves TLS. Registered in PostgreSQL, so its scheme tells clients how to dial.
+    /// </summary>
     public string? AdvertisedAddress { get; init; }
+
+    /// <summary>
+    /// PEM certificate (chain) of the gRPC listener: set, with <see cref="TlsKeyPath"/>, and the listener serves TLS
+    /// only (HTTP/2 by ALPN). Clients check it against <c>Sluice:InternalTls:CaCertificatePath</c>. The health port
+    /// stays plain HTTP for probes.
+    /// </summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>True when the gRPC listener serves TLS.</summary>
+    public bool UsesTls => !string.IsNullOrEmpty(TlsCertificatePath);
 
     /// <summary>Rack or zone, for replica placement.</summary>
     public string? Rack { get; init; }
@@ -53,5 +69,5 @@ public sealed record NodeOptions
     public int MinThreads { get; init; } = 8;
 
     public string ResolveAdvertisedAddress() =>
-        string.IsNullOrEmpty(AdvertisedAddress) ? $"http://{ListenAddress}:{GrpcPort}" : AdvertisedAddress;
+        string.IsNullOrEmpty(AdvertisedAddress) ? $"{(UsesTls ? "https" : "http")}://{ListenAddress}:{GrpcPort}" : AdvertisedAddress;
 }

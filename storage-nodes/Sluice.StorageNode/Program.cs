@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Sluice.Controller;
+using Sluice.Core;
 using Sluice.Log;
 using Sluice.Metadata;
 using Sluice.StorageNode;
@@ -30,6 +31,7 @@ builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationO
 builder.Services.AddSingleton(builder.Configuration.GetSection(SecretProtectionOptions.Section).Get<SecretProtectionOptions>() ?? new SecretProtectionOptions());
 builder.Services.AddSingleton<StreamKeyRing>();
 builder.Services.AddSingleton<ReplicaManager>();
+builder.Services.AddSingleton(builder.Configuration.GetSection(InternalTlsOptions.Section).Get<InternalTlsOptions>() ?? new InternalTlsOptions());
 builder.Services.AddSingleton<PeerClients>();
 builder.Services.AddSingleton<FetchSignals>();
 builder.Services.AddSingleton<ReplicaFetchers>();
@@ -47,7 +49,22 @@ builder.Services.AddGrpc(o =>
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     var address = System.Net.IPAddress.Parse(node.ListenAddress);
-    kestrel.Listen(address, node.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+    if (node.UsesTls && string.IsNullOrEmpty(node.TlsKeyPath))
+    {
+        throw new InvalidOperationException("Sluice:Node:TlsCertificatePath needs Sluice:Node:TlsKeyPath (PEM files).");
+    }
+
+    var certificate = node.UsesTls
+        ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(node.TlsCertificatePath!, node.TlsKeyPath)
+        : null;
+    kestrel.Listen(address, node.GrpcPort, l =>
+    {
+        l.Protocols = HttpProtocols.Http2;
+        if (certificate is not null)
+        {
+            l.UseHttps(certificate);
+        }
+    });
     kestrel.Listen(address, node.HttpPort, l => l.Protocols = HttpProtocols.Http1);
 });
 

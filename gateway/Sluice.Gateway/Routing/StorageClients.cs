@@ -1,18 +1,24 @@
 using System.Collections.Concurrent;
 using Grpc.Net.Client;
+using Sluice.Core;
 using StorageNodeClient = Sluice.Storage.V1.StorageNode.StorageNodeClient;
 
 namespace Sluice.Gateway.Routing;
 
-/// <summary>One long-lived gRPC channel per storage-node address (HTTP/2, multiplexed).</summary>
-public sealed class StorageClients : IDisposable
+/// <summary>
+/// One long-lived gRPC channel per storage-node address (HTTP/2, multiplexed): h2c for <c>http://</c> addresses, TLS
+/// for <c>https://</c> ones, checked against <see cref="InternalTlsOptions"/>.
+/// </summary>
+public sealed class StorageClients(InternalTlsOptions tls) : IDisposable
 {
     private const int MaxMessageBytes = 16 * 1024 * 1024;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, (GrpcChannel Channel, StorageNodeClient Client)> _clients = new(StringComparer.Ordinal);
 
-    public StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static a =>
+    private readonly System.Net.Security.SslClientAuthenticationOptions? _ssl = tls.CreateClientSslOptions();
+
+    public StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static (a, ssl) =>
     {
         var channel = GrpcChannel.ForAddress(a, new GrpcChannelOptions
         {
@@ -23,6 +29,7 @@ public sealed class StorageClients : IDisposable
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
                 KeepAlivePingDelay = TimeSpan.FromSeconds(30),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                SslOptions = ssl ?? new System.Net.Security.SslClientAuthenticationOptions(),
             },
             // Storage nodes are on the internal network: retry a restarted node quickly rather than
             // backing off for minutes as the default would.
@@ -32,7 +39,7 @@ public sealed class StorageClients : IDisposable
             MaxSendMessageSize = MaxMessageBytes,
         });
         return (channel, new StorageNodeClient(channel));
-    }).Client;
+    }, _ssl).Client;
 
     public void Dispose()
     {

@@ -7,7 +7,17 @@ namespace Sluice.IntegrationTests.Infrastructure;
 internal sealed class HostProcess : IAsyncDisposable
 {
     private const int MaxLogLines = 400;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
+    // Health probes of a TLS cluster meet its self-signed certificate (SluiceCluster writes it); the tests' own clients
+    // check it exactly.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler
+    {
+        SslOptions =
+        {
+            RemoteCertificateValidationCallback = static (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || certificate?.Subject == SluiceCluster.TestCertificateSubject,
+        },
+    })
+    { Timeout = TimeSpan.FromSeconds(3) };
 
     private readonly string _dll;
     private readonly IReadOnlyDictionary<string, string> _environment;

@@ -34,6 +34,7 @@ public partial class SluiceCluster : IAsyncLifetime
     private readonly IReadOnlyDictionary<string, string>? _gatewaySettings;
     private readonly bool _controllers;
     private readonly IReadOnlyDictionary<string, string>? _nodeSettings;
+    private readonly bool _tls;
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -49,8 +50,14 @@ public partial class SluiceCluster : IAsyncLifetime
     /// <param name="gatewaySettings">More environment of the gateway (configuration keys with <c>__</c>).</param>
     /// <param name="controllers">Run the storage nodes' embedded controllers (each named after its node; one is active).</param>
     /// <param name="nodeSettings">More environment of every storage node (configuration keys with <c>__</c>).</param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null, bool controllers = true, IReadOnlyDictionary<string, string>? nodeSettings = null)
+    /// <param name="tls">
+    /// TLS everywhere: every gateway listener (so <see cref="HttpEndpoint"/> and <see cref="GrpcEndpoint"/> are https)
+    /// and the storage nodes' gRPC listeners, all with the cluster's self-signed certificate, which every internal
+    /// client trusts as its only root.
+    /// </param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null, bool controllers = true, IReadOnlyDictionary<string, string>? nodeSettings = null, bool tls = false)
     {
+        _tls = tls;
         _controllers = controllers;
         _nodeSettings = nodeSettings;
         _nodeCount = nodeCount;
@@ -60,6 +67,9 @@ public partial class SluiceCluster : IAsyncLifetime
         _lifecycleWaitTimeout = lifecycleWaitTimeout;
         _gatewaySettings = gatewaySettings;
     }
+
+    /// <summary>Subject of the self-signed certificate every cluster makes for its TLS listeners.</summary>
+    internal const string TestCertificateSubject = "CN=Sluice test gateway";
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
 
@@ -112,6 +122,9 @@ public partial class SluiceCluster : IAsyncLifetime
 
         _dataRoot = TestEnvironment.NewTempDirectory("sluice-it");
         _hostsConnectionString = hostsConnection.ConnectionString;
+        TlsCertificatePath = Path.Combine(_dataRoot, "gateway.crt");
+        _tlsKeyPath = Path.Combine(_dataRoot, "gateway.key");
+        WriteSelfSignedCertificate(TlsCertificatePath, _tlsKeyPath);
         for (var i = 1; i <= _nodeCount; i++)
         {
             _nodes.Add(CreateNode($"node-{i}", hostsConnection.ConnectionString));
@@ -119,13 +132,11 @@ public partial class SluiceCluster : IAsyncLifetime
 
         var httpPort = TestEnvironment.FreePort();
         var grpcPort = TestEnvironment.FreePort();
-        HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
-        GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
+        var scheme = _tls ? "https" : "http";
+        HttpEndpoint = new Uri($"{scheme}://127.0.0.1:{httpPort}");
+        GrpcEndpoint = new Uri($"{scheme}://127.0.0.1:{grpcPort}");
         var httpsPort = TestEnvironment.FreePort();
         HttpsEndpoint = new Uri($"https://127.0.0.1:{httpsPort}");
-        TlsCertificatePath = Path.Combine(_dataRoot, "gateway.crt");
-        _tlsKeyPath = Path.Combine(_dataRoot, "gateway.key");
-        WriteSelfSignedCertificate(TlsCertificatePath, _tlsKeyPath);
         var gateway = new HostProcess("gateway", TestEnvironment.GatewayDll, GatewayEnvironment(httpPort, grpcPort, httpsPort), $"{HttpEndpoint}healthz");
         Gateway = gateway;
 
@@ -204,6 +215,12 @@ public partial class SluiceCluster : IAsyncLifetime
             ["Sluice__Auth__SigningKey"] = Convert.ToBase64String(_signingKey),
             ["Sluice__Security__MasterKey"] = MasterKey,
         };
+        if (_tls)
+        {
+            environment["Sluice__Gateway__TlsOnAllListeners"] = "true";
+            environment["Sluice__InternalTls__CaCertificatePath"] = TlsCertificatePath;
+        }
+
         if (IteratorLifetime is { } lifetime)
         {
             environment["Sluice__Kinesis__IteratorLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture);
@@ -225,7 +242,7 @@ public partial class SluiceCluster : IAsyncLifetime
     private static void WriteSelfSignedCertificate(string certificatePath, string keyPath)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Sluice test gateway", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(TestCertificateSubject, key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(System.Net.IPAddress.Loopback);
         names.AddDnsName("localhost");
@@ -310,11 +327,20 @@ public partial class SluiceCluster : IAsyncLifetime
         });
     }
 
-    public SluiceClient CreateClient(TestTenant tenant) => new(new SluiceClientOptions { Endpoint = GrpcEndpoint, Token = tenant.Token });
+    public SluiceClient CreateClient(TestTenant tenant) =>
+        new(new SluiceClientOptions { Endpoint = GrpcEndpoint, Token = tenant.Token, CaCertificatePath = _tls ? TlsCertificatePath : null });
 
     public HttpClient CreateHttpClient(string? token)
     {
-        var http = new HttpClient { BaseAddress = HttpEndpoint, Timeout = TimeSpan.FromSeconds(60) };
+        var handler = new SocketsHttpHandler();
+        if (_tls)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(TlsCertificatePath)));
+            handler.SslOptions.CertificateChainPolicy = policy;
+        }
+
+        var http = new HttpClient(handler) { BaseAddress = HttpEndpoint, Timeout = TimeSpan.FromSeconds(60) };
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -393,6 +419,13 @@ public partial class SluiceCluster : IAsyncLifetime
             ["Sluice__Controller__Id"] = id,
             ["Sluice__Security__MasterKey"] = MasterKey,
         };
+        if (_tls)
+        {
+            environment["Sluice__Node__TlsCertificatePath"] = TlsCertificatePath;
+            environment["Sluice__Node__TlsKeyPath"] = _tlsKeyPath;
+            environment["Sluice__InternalTls__CaCertificatePath"] = TlsCertificatePath;
+        }
+
         foreach (var (key, value) in _nodeSettings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -428,6 +461,15 @@ public sealed record TestTenant(string Name, string AccountId, string Token, Gui
 
 /// <summary>The shared three-node cluster most tests use.</summary>
 public sealed class ClusterFixture() : SluiceCluster(nodeCount: 3);
+
+/// <summary>Two storage nodes and a gateway with TLS on every listener, internal gRPC included.</summary>
+public sealed class TlsClusterFixture() : SluiceCluster(nodeCount: 2, tls: true);
+
+[CollectionDefinition(Name)]
+public sealed class TlsClusterCollection : ICollectionFixture<TlsClusterFixture>
+{
+    public const string Name = "tls-cluster";
+}
 
 /// <summary>A cluster for tests that kill and restart storage nodes.</summary>
 public sealed class FaultClusterFixture() : SluiceCluster(nodeCount: 3);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Net.Client;
+using Sluice.Core;
 using Sluice.Metadata;
 using StorageNodeClient = Sluice.Storage.V1.StorageNode.StorageNodeClient;
 
@@ -7,10 +8,12 @@ namespace Sluice.StorageNode.Internal;
 
 /// <summary>
 /// gRPC clients to the other storage nodes (the leaders this node follows): one long-lived HTTP/2 channel per
-/// address, and node addresses from the registry, re-read when a node is not known or a second has passed.
+/// address (TLS for an <c>https://</c> one, checked against <see cref="InternalTlsOptions"/>), and node addresses from the registry, re-read when a node is not known or a second has passed.
 /// </summary>
-internal sealed class PeerClients(NodeRegistry registry, TimeProvider timeProvider) : IDisposable
+internal sealed class PeerClients(NodeRegistry registry, InternalTlsOptions tls, TimeProvider timeProvider) : IDisposable
 {
+    private readonly System.Net.Security.SslClientAuthenticationOptions? _ssl = tls.CreateClientSslOptions();
+
     private const int MaxMessageBytes = 32 * 1024 * 1024;
     private static readonly TimeSpan AddressTtl = TimeSpan.FromSeconds(1);
 
@@ -40,7 +43,7 @@ internal sealed class PeerClients(NodeRegistry registry, TimeProvider timeProvid
         return nodes.ToDictionary(n => n.Id, n => n.NodeEpoch, StringComparer.Ordinal);
     }
 
-    private StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static a =>
+    private StorageNodeClient Get(string address) => _clients.GetOrAdd(address, static (a, ssl) =>
     {
         var channel = GrpcChannel.ForAddress(a, new GrpcChannelOptions
         {
@@ -51,6 +54,7 @@ internal sealed class PeerClients(NodeRegistry registry, TimeProvider timeProvid
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
                 KeepAlivePingDelay = TimeSpan.FromSeconds(5),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                SslOptions = ssl ?? new System.Net.Security.SslClientAuthenticationOptions(),
             },
             InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
             MaxReconnectBackoff = TimeSpan.FromSeconds(1),
@@ -58,7 +62,7 @@ internal sealed class PeerClients(NodeRegistry registry, TimeProvider timeProvid
             MaxSendMessageSize = MaxMessageBytes,
         });
         return (channel, new StorageNodeClient(channel));
-    }).Client;
+    }, _ssl).Client;
 
     public void Dispose()
     {
