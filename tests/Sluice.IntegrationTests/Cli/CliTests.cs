@@ -126,6 +126,28 @@ public sealed class CliTests(ClusterFixture cluster)
         Assert.Contains("more than double", tooMany.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Streams_encrypt_and_decrypt_switch_encryption_at_rest_and_print_the_state()
+    {
+        var tenant = await cluster.CreateTenantAsync();
+        var stream = $"cli-enc-{Guid.NewGuid():N}";
+        Assert.Equal(0, (await RunAsync(tenant, ["streams", "create", stream, "--shards", "1"])).ExitCode);
+
+        var encrypt = await RunAsync(tenant, ["streams", "encrypt", stream, "--key-id", "my-key"]);
+        Assert.True(encrypt.ExitCode == 0, encrypt.Stderr);
+        var encrypted = JsonDocument.Parse(encrypt.Stdout).RootElement;
+        Assert.Equal("KMS", encrypted.GetProperty("encryption").GetString());
+        Assert.Equal("my-key", encrypted.GetProperty("encryptionKeyId").GetString());
+
+        var decrypt = await RunAsync(tenant, ["streams", "decrypt", stream]);
+        Assert.True(decrypt.ExitCode == 0, decrypt.Stderr);
+        Assert.Equal("NONE", JsonDocument.Parse(decrypt.Stdout).RootElement.GetProperty("encryption").GetString());
+
+        var missing = await RunAsync(tenant, ["streams", "encrypt", "no-such-stream"]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("not found", missing.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         TestTenant tenant, string[] args, string stdin = "", IReadOnlyDictionary<string, string?>? extra = null)
     {
