@@ -26,6 +26,10 @@ public class AppendBenchmarks
     [Params("100x1KiB", "500x100B")]
     public string Shape { get; set; } = "100x1KiB";
 
+    /// <summary>Seal each batch with AES-256-GCM (encryption at rest) or write it in plain.</summary>
+    [Params(false, true)]
+    public bool Encrypted { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -37,6 +41,11 @@ public class AppendBenchmarks
             RetentionBytes = 256L * 1024 * 1024,
         };
         _log = PartitionLog.Open(_directory, options);
+        if (Encrypted)
+        {
+            var cipher = new BatchCipher(1, System.Security.Cryptography.RandomNumberGenerator.GetBytes(BatchCipher.KeySize));
+            _log.Encryption = new LogEncryption([cipher], cipher);
+        }
         var (count, size) = Shape == "100x1KiB" ? (100, 1024) : (500, 100);
         var random = new Random(42);
         _records = new LogRecord[count];
