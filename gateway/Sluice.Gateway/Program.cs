@@ -68,6 +68,7 @@ builder.Services.AddSingleton<ProducerIds>();
 builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
 builder.Services.AddSingleton<ClusterRebalancer>();
+builder.Services.AddAdminApi();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {
@@ -187,6 +188,9 @@ app.MapKinesisApi();
 app.MapStreamsApi();
 app.MapReshardApi();
 app.MapClusterAdminApi();
+app.MapTenantAdminApi();
+app.MapAccessKeyAdminApi();
+app.MapAuditAdminApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

@@ -49,4 +49,19 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions
         _cache[name] = (tenant, now);
         return tenant;
     }
+
+    /// <summary>Drops the cached tenant with this id (it was suspended, resumed or deleted), so the next request reads it again.</summary>
+    public void Invalidate(Guid tenantId)
+    {
+        foreach (var (name, cached) in _cache)
+        {
+            if (cached.Tenant.Id == tenantId)
+            {
+                _cache.TryRemove(KeyValuePair.Create(name, cached));
+            }
+        }
+    }
+
+    /// <summary>Drops every cached tenant.</summary>
+    public void Clear() => _cache.Clear();
 }
