@@ -133,13 +133,14 @@ public sealed partial class AccessKeyStore
     /// <summary>Drops what is cached of one key (it changed, here or on another gateway).</summary>
     public void Invalidate(string accessKeyId) => _cache.TryRemove(accessKeyId, out _);
 
-    /// <summary>Drops what is cached of the tenant's keys (the tenant was suspended, resumed or deleted).</summary>
+    /// <summary>Drops what is cached of the tenant's keys, and every negative answer (the tenant was suspended, resumed or deleted).</summary>
     public void InvalidateTenant(Guid tenantId)
     {
         foreach (var (id, entry) in _cache)
         {
-            // A load still running reads the tenant's new status; a failed one is not cached.
-            if (entry.Load.IsCompletedSuccessfully && entry.Load.Result is { } credentials && credentials.Tenant.Id == tenantId)
+            // The tenant's keys, and "no such active key" answers (a resumed tenant's keys are among them). A load still
+            // running reads the tenant's new status; a failed one is not cached.
+            if (entry.Load.IsCompletedSuccessfully && (entry.Load.Result is null || entry.Load.Result.Tenant.Id == tenantId))
             {
                 _cache.TryRemove(KeyValuePair.Create(id, entry));
             }
