@@ -41,7 +41,7 @@ public sealed partial class AccessKeyStore
     public async Task<AccessKeyDetails?> FindDetailsAsync(Guid tenantId, string accessKeyId, CancellationToken cancellationToken = default)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
-        return await Details(db, tenantId).Where(k => k.AccessKeyId == accessKeyId).SingleOrDefaultAsync(cancellationToken);
+        return await Details(db, tenantId, accessKeyId).SingleOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>
@@ -162,9 +162,9 @@ public sealed partial class AccessKeyStore
         return description;
     }
 
-    private static IQueryable<AccessKeyDetails> Details(MetadataDbContext db, Guid tenantId) =>
+    private static IQueryable<AccessKeyDetails> Details(MetadataDbContext db, Guid tenantId, string? accessKeyId = null) =>
         from k in db.AccessKeys.AsNoTracking()
-        where k.TenantId == tenantId
+        where k.TenantId == tenantId && (accessKeyId == null || k.Id == accessKeyId)
         join p in db.Principals.AsNoTracking() on k.PrincipalId equals p.Id into owners
         from p in owners.DefaultIfEmpty()
         orderby k.CreatedAt descending, k.Id
