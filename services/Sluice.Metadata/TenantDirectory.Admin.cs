@@ -164,6 +164,6 @@ public sealed partial class TenantDirectory
         return new TenantDeletion(tenant, true, 0);
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

@@ -93,4 +93,39 @@ public sealed class AuditAndClusterTests(AdminClusterFixture cluster)
         await Problem.AssertAsync(await rest.GetAsync("/admin/v1/cluster"), HttpStatusCode.Forbidden);
         Assert.Equal("node-1", Assert.Single((await admin.GetJsonAsync("/admin/v1/cluster/nodes")).GetProperty("nodes").EnumerateArray()).GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task Every_admin_endpoint_is_in_the_OpenAPI_document_with_a_summary_and_the_Admin_tag()
+    {
+        using var http = cluster.CreateHttpClient(null);
+        var paths = (await http.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("paths");
+        var expected = new (string Path, string Method)[]
+        {
+            ("/admin/v1/tenants", "post"), ("/admin/v1/tenants", "get"), ("/admin/v1/tenants/{tenant}", "get"), ("/admin/v1/tenants/{tenant}", "delete"),
+            ("/admin/v1/tenants/{tenant}/suspend", "post"), ("/admin/v1/tenants/{tenant}/resume", "post"),
+            ("/admin/v1/tenants/{tenant}/access-keys", "post"), ("/admin/v1/tenants/{tenant}/access-keys", "get"),
+            ("/admin/v1/tenants/{tenant}/access-keys/{id}/rotate", "post"), ("/admin/v1/tenants/{tenant}/access-keys/{id}/disable", "post"),
+            ("/admin/v1/tenants/{tenant}/access-keys/{id}/enable", "post"), ("/admin/v1/tenants/{tenant}/access-keys/{id}", "delete"),
+            ("/admin/v1/audit", "get"), ("/admin/v1/tenants/{tenant}/audit", "get"),
+            ("/admin/v1/cluster", "get"), ("/admin/v1/cluster/nodes", "get"), ("/admin/v1/cluster/rebalance", "post"), ("/admin/v1/cluster/rebalance", "get"),
+        };
+        foreach (var (path, method) in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is not in the OpenAPI document");
+            Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} is not in the OpenAPI document");
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()), $"{method} {path} has no summary");
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("description").GetString()), $"{method} {path} has no description");
+            Assert.Contains("Admin", operation.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Malformed_requests_get_problem_json_400s()
+    {
+        using var admin = cluster.CreateHttpClient(cluster.IssueAdminToken(TimeSpan.FromHours(1)));
+        using var broken = new StringContent("{\"name\":", System.Text.Encoding.UTF8, "application/json");
+        await Problem.AssertAsync(await admin.PostAsync("/admin/v1/tenants", broken), HttpStatusCode.BadRequest);
+        await Problem.AssertAsync(await admin.GetAsync("/admin/v1/tenants?limit=many"), HttpStatusCode.BadRequest);
+        await Problem.AssertAsync(await admin.GetAsync("/admin/v1/audit?before=yesterday"), HttpStatusCode.BadRequest);
+    }
 }
