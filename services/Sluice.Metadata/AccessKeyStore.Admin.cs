@@ -138,9 +138,9 @@ public sealed partial class AccessKeyStore
     {
         foreach (var (id, entry) in _cache)
         {
-            // The tenant's keys, and "no such active key" answers (a resumed tenant's keys are among them). A load still
-            // running reads the tenant's new status; a failed one is not cached.
-            if (entry.Load.IsCompletedSuccessfully && (entry.Load.Result is null || entry.Load.Result.Tenant.Id == tenantId))
+            // The tenant's keys, "no such active key" answers (a resumed tenant's keys are among them), and loads still
+            // running, which may have read the tenant before the change committed.
+            if (!entry.Load.IsCompletedSuccessfully || entry.Load.Result is null || entry.Load.Result.Tenant.Id == tenantId)
             {
                 _cache.TryRemove(KeyValuePair.Create(id, entry));
             }
