@@ -71,6 +71,7 @@ builder.Services.AddSingleton<ProducerIds>();
 builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
 builder.Services.AddSingleton<ClusterRebalancer>();
+builder.Services.AddAdminApi();
 
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {
@@ -212,6 +213,9 @@ app.MapStreamsApi();
 app.MapStreamEncryptionApi();
 app.MapReshardApi();
 app.MapClusterAdminApi();
+app.MapTenantAdminApi();
+app.MapAccessKeyAdminApi();
+app.MapAuditAdminApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

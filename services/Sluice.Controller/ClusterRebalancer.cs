@@ -5,7 +5,7 @@ using Sluice.Metadata.Model;
 namespace Sluice.Controller;
 
 /// <summary>
-/// The cluster administration behind <c>/admin/cluster</c>: the storage nodes with their load, and rebalancing.
+/// The cluster administration behind <c>/admin/v1/cluster</c>: the storage nodes with their load, and rebalancing.
 /// A rebalance plans with <see cref="RebalancePlanner"/> over the open shards of active streams and starts each
 /// move as a reassignment (<see cref="PartitionStateStore.TryStartReassignmentAsync"/>); the active controller
 /// completes them as the new replicas come into sync. One rebalance at a time: none is planned while shards are

@@ -6,7 +6,7 @@ using Sluice.Metadata.Model;
 namespace Sluice.Metadata;
 
 /// <summary>Looks up and creates tenants.</summary>
-public sealed class TenantDirectory(IDbContextFactory<MetadataDbContext> contexts, TimeProvider timeProvider)
+public sealed partial class TenantDirectory(IDbContextFactory<MetadataDbContext> contexts, TimeProvider timeProvider)
 {
     private const int AccountIdDigits = 12;
     private const int MaxCreateAttempts = 5;

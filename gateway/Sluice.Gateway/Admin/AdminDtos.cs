@@ -2,7 +2,7 @@ using Sluice.Controller;
 
 namespace Sluice.Gateway.Admin;
 
-/// <summary>A storage node as GET /admin/cluster/nodes describes it.</summary>
+/// <summary>A storage node as GET /admin/v1/cluster/nodes describes it.</summary>
 /// <param name="Live">Its heartbeat is younger than the gateway's node lease.</param>
 /// <param name="Replicas">Shard replicas placed on it (of streams not being deleted).</param>
 /// <param name="Leaders">Shards it leads.</param>
@@ -12,7 +12,7 @@ public sealed record ClusterNodeDto(string Id, string Address, string? Rack, boo
         new(node.Id, node.Address, node.Rack, node.Live, node.NodeEpoch, node.HeartbeatAt, node.Replicas, node.Leaders);
 }
 
-/// <summary>Response of GET /admin/cluster/nodes.</summary>
+/// <summary>Response of GET /admin/v1/cluster/nodes.</summary>
 public sealed record ClusterNodesDto(IReadOnlyList<ClusterNodeDto> Nodes);
 
 /// <summary>One shard's move in a rebalance: from its replicas and leader to the target ones.</summary>
@@ -25,7 +25,7 @@ public sealed record RebalanceMoveDto(
         [.. move.Adding], [.. move.Removing]);
 }
 
-/// <summary>Response of POST /admin/cluster/rebalance.</summary>
+/// <summary>Response of POST /admin/v1/cluster/rebalance.</summary>
 /// <param name="DryRun">Only planned; nothing started.</param>
 /// <param name="Moves">The planned moves (all started unless a dry run, but for <paramref name="NotStarted"/>).</param>
 /// <param name="NotStarted">Moves whose shard changed between planning and starting: a later rebalance plans them again.</param>
@@ -46,6 +46,6 @@ public sealed record ShardReassignmentDto(
         shard.StreamId, shard.StreamName, Sluice.Core.ShardId.Format(shard.ShardIndex), shard.Replicas, shard.TargetReplicas, shard.Leader, shard.Isr, [.. shard.CatchingUp]);
 }
 
-/// <summary>Response of GET /admin/cluster/rebalance.</summary>
+/// <summary>Response of GET /admin/v1/cluster/rebalance.</summary>
 /// <param name="InProgress">Some shard is still reassigning.</param>
 public sealed record RebalanceProgressDto(bool InProgress, IReadOnlyList<ShardReassignmentDto> Shards);

@@ -10,8 +10,16 @@ public static class ClusterEndpoints
 {
     public static RouteGroupBuilder MapClusterAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/cluster").WithTags("Admin").RequireAuthorization(AdminPolicy.Name);
+        var group = app.MapGroup("/admin/v1/cluster").WithTags("Admin").RequireAuthorization(AdminPolicy.Name);
 
+        group.MapGet("/", OverviewAsync)
+            .WithSummary("Cluster overview")
+            .WithDescription("Storage nodes with their health (healthy, lagging: some replica out of its shard's ISR, down: no heartbeat within "
+                + "the node lease), heartbeat age, replicas, leaders and lagging replicas; each tenant's streams and open shards; and cluster-wide "
+                + "counts (open shards without a live leader, under-replicated shards). Needs the platform-admin role.")
+            .Produces<ClusterOverviewDto>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/nodes", ListNodesAsync)
             .WithSummary("List the storage nodes")
             .WithDescription("Every registered storage node: its address and rack, whether it is live (heartbeat within the gateway's node lease), "
@@ -36,6 +44,9 @@ public static class ClusterEndpoints
         return group;
     }
 
+    private static async Task<Ok<ClusterOverviewDto>> OverviewAsync(ClusterOverviewReader reader, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await AdminContext.Guard(() => reader.ReadAsync(cancellationToken)));
+
     private static async Task<Ok<ClusterNodesDto>> ListNodesAsync(ClusterRebalancer cluster, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         var nodes = await cluster.ListNodesAsync(options.Value.NodeLease, cancellationToken);
@@ -51,7 +62,7 @@ public static class ClusterEndpoints
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "Rebalance in progress",
-                detail: $"{outcome.InProgress} shard(s) are still reassigning from an earlier rebalance; see GET /admin/cluster/rebalance.");
+                detail: $"{outcome.InProgress} shard(s) are still reassigning from an earlier rebalance; see GET /admin/v1/cluster/rebalance.");
         }
 
         return TypedResults.Ok(RebalanceDto.From(outcome));

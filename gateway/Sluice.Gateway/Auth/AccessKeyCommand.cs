@@ -16,6 +16,9 @@ internal static class AccessKeyCommand
     private const int ExitNotFound = 1;
     private const int ExitUsage = 2;
 
+    // The audit log's actor for changes made with this command: the operating-system user who ran it.
+    private const string CommandActorPrefix = "gateway-cli:";
+
     private const string Usage =
         "usage: access-key create --tenant NAME [--description TEXT]\n" +
         "       access-key list --tenant NAME\n" +
@@ -79,10 +82,14 @@ internal static class AccessKeyCommand
         var tenants = services.GetRequiredService<TenantDirectory>();
         var keys = services.GetRequiredService<AccessKeyStore>();
 
+        // Audited like the admin API's changes (and disable/enable/delete announced, so running gateways drop the key at once).
+        var audit = services.GetRequiredService<AuditLog>();
+        var actor = new AuditActor($"{CommandActorPrefix}{Environment.UserName}", null, null);
+        var action = $"access-key.{verb}";
         if (verb == "create")
         {
             var owner = await tenants.EnsureAsync(tenant);
-            var key = await keys.CreateAsync(owner.Id, description);
+            var key = await keys.CreateAsync(owner.Id, description, null, (db, id) => audit.Add(db, actor, action, id, owner.Id, new { description }));
             await stdout.WriteLineAsync($"AWS_ACCESS_KEY_ID={key.AccessKeyId}");
             await stdout.WriteLineAsync($"AWS_SECRET_ACCESS_KEY={key.SecretAccessKey}");
             return 0;
@@ -104,9 +111,9 @@ internal static class AccessKeyCommand
 
         var done = verb switch
         {
-            "disable" => await keys.SetStatusAsync(found.Id, keyId!, AccessKeyStatus.Inactive),
-            "enable" => await keys.SetStatusAsync(found.Id, keyId!, AccessKeyStatus.Active),
-            _ => await keys.DeleteAsync(found.Id, keyId!),
+            "disable" => await keys.SetStatusAsync(found.Id, keyId!, AccessKeyStatus.Inactive, db => audit.Add(db, actor, action, keyId!, found.Id)) is not null,
+            "enable" => await keys.SetStatusAsync(found.Id, keyId!, AccessKeyStatus.Active, db => audit.Add(db, actor, action, keyId!, found.Id)) is not null,
+            _ => await keys.DeleteAsync(found.Id, keyId!, db => audit.Add(db, actor, action, keyId!, found.Id)),
         };
         if (!done)
         {

@@ -12,6 +12,9 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions
 {
     private readonly ConcurrentDictionary<string, (Tenant Tenant, DateTimeOffset FetchedAt)> _cache = new(StringComparer.Ordinal);
 
+    // Bumped by every invalidation: a lookup that began before one does not cache what it read.
+    private long _generation;
+
     public async ValueTask<Tenant> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var name = user.FindFirstValue(auth.Value.TenantClaim);
@@ -26,6 +29,7 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions
             return cached.Tenant;
         }
 
+        var generation = Interlocked.Read(ref _generation);
         Tenant? tenant;
         try
         {
@@ -46,7 +50,31 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions
             throw new SluiceException(SluiceErrorCode.Unauthenticated, $"Tenant '{name}' is suspended.");
         }
 
-        _cache[name] = (tenant, now);
+        if (generation == Interlocked.Read(ref _generation))
+        {
+            _cache[name] = (tenant, now);
+        }
+
         return tenant;
+    }
+
+    /// <summary>Drops the cached tenant with this id (it was suspended, resumed or deleted), so the next request reads it again.</summary>
+    public void Invalidate(Guid tenantId)
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (var (name, cached) in _cache)
+        {
+            if (cached.Tenant.Id == tenantId)
+            {
+                _cache.TryRemove(KeyValuePair.Create(name, cached));
+            }
+        }
+    }
+
+    /// <summary>Drops every cached tenant.</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _cache.Clear();
     }
 }

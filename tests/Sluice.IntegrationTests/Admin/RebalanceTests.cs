@@ -36,7 +36,7 @@ public sealed class RebalanceTests(RebalanceClusterFixture cluster, ITestOutputH
         using var tenantOnly = cluster.CreateHttpClient(tenant.Token);
         using var admin = cluster.CreateHttpClient(cluster.IssueAdminToken(TimeSpan.FromMinutes(10)));
 
-        foreach (var (method, path) in new[] { (HttpMethod.Get, "/admin/cluster/nodes"), (HttpMethod.Post, "/admin/cluster/rebalance?dryRun=true"), (HttpMethod.Get, "/admin/cluster/rebalance") })
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/admin/v1/cluster/nodes"), (HttpMethod.Post, "/admin/v1/cluster/rebalance?dryRun=true"), (HttpMethod.Get, "/admin/v1/cluster/rebalance") })
         {
             using var unauthenticated = await anonymous.SendAsync(new HttpRequestMessage(method, path));
             Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
@@ -49,7 +49,7 @@ public sealed class RebalanceTests(RebalanceClusterFixture cluster, ITestOutputH
 
         // A token signed with another key carrying the role is no admin.
         using var forged = cluster.CreateHttpClient(cluster.IssueToken(tenant.Name, TimeSpan.FromMinutes(10), signingKey: new byte[48]));
-        using var refused = await forged.GetAsync(new Uri("/admin/cluster/nodes", UriKind.Relative));
+        using var refused = await forged.GetAsync(new Uri("/admin/v1/cluster/nodes", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
         // An admin token without a tenant reaches no tenant's streams.
@@ -76,12 +76,12 @@ public sealed class RebalanceTests(RebalanceClusterFixture cluster, ITestOutputH
         run.Mark($"{NewNode} started");
 
         // A dry run plans without starting anything.
-        var dryRun = await ReadJsonAsync(await admin.PostAsync(new Uri("/admin/cluster/rebalance?dryRun=true", UriKind.Relative), null));
+        var dryRun = await ReadJsonAsync(await admin.PostAsync(new Uri("/admin/v1/cluster/rebalance?dryRun=true", UriKind.Relative), null));
         Assert.True(dryRun.GetProperty("dryRun").GetBoolean());
         Assert.NotEqual(0, dryRun.GetProperty("moves").GetArrayLength());
-        Assert.False((await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/cluster/rebalance", UriKind.Relative)))).GetProperty("inProgress").GetBoolean());
+        Assert.False((await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/v1/cluster/rebalance", UriKind.Relative)))).GetProperty("inProgress").GetBoolean());
 
-        var rebalance = await ReadJsonAsync(await admin.PostAsync(new Uri("/admin/cluster/rebalance", UriKind.Relative), null));
+        var rebalance = await ReadJsonAsync(await admin.PostAsync(new Uri("/admin/v1/cluster/rebalance", UriKind.Relative), null));
         var moves = rebalance.GetProperty("moves").EnumerateArray().ToList();
         output.WriteLine($"rebalance: {rebalance}");
         Assert.NotEmpty(moves);
@@ -90,14 +90,14 @@ public sealed class RebalanceTests(RebalanceClusterFixture cluster, ITestOutputH
         run.Mark($"rebalance started: {moves.Count} move(s)");
 
         // A second rebalance is refused while the first is under way (unless the first already finished).
-        using (var second = await admin.PostAsync(new Uri("/admin/cluster/rebalance", UriKind.Relative), null))
+        using (var second = await admin.PostAsync(new Uri("/admin/v1/cluster/rebalance", UriKind.Relative), null))
         {
             Assert.True(second.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.OK, $"second rebalance: {second.StatusCode}");
         }
 
         await Wait.UntilAsync(async () =>
         {
-            var progress = await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/cluster/rebalance", UriKind.Relative)));
+            var progress = await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/v1/cluster/rebalance", UriKind.Relative)));
             return !progress.GetProperty("inProgress").GetBoolean();
         }, RebalanceTimeout, () => "the rebalance to complete");
         run.Mark("rebalance complete");
@@ -119,7 +119,7 @@ public sealed class RebalanceTests(RebalanceClusterFixture cluster, ITestOutputH
         Assert.All(perNode.Values, count => Assert.Equal(3, count));
         Assert.Equal(4, after.Select(s => s.LeaderNodeId).Distinct().Count());
 
-        var nodes = await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/cluster/nodes", UriKind.Relative)));
+        var nodes = await ReadJsonAsync(await admin.GetAsync(new Uri("/admin/v1/cluster/nodes", UriKind.Relative)));
         var newNode = nodes.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == NewNode);
         Assert.True(newNode.GetProperty("live").GetBoolean());
         Assert.True(newNode.GetProperty("replicas").GetInt32() >= 3);

@@ -22,6 +22,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly string _dll;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly Queue<string> _log = new();
+    private readonly List<LogCapture> _captures = [];
     private Process? _process;
 
     public HostProcess(string name, string dll, IReadOnlyDictionary<string, string> environment, string healthUrl)
@@ -167,6 +168,18 @@ internal sealed class HostProcess : IAsyncDisposable
         await kill!.WaitForExitAsync();
     }
 
+    /// <summary>Keeps every line the process writes from now on (not only the recent ones) until the capture is disposed.</summary>
+    public LogCapture CaptureLog()
+    {
+        var capture = new LogCapture(this);
+        lock (_log)
+        {
+            _captures.Add(capture);
+        }
+
+        return capture;
+    }
+
     public string RecentLog()
     {
         lock (_log)
@@ -190,10 +203,45 @@ internal sealed class HostProcess : IAsyncDisposable
 
         lock (_log)
         {
+            foreach (var capture in _captures)
+            {
+                capture.Add(line);
+            }
+
             _log.Enqueue(line);
             while (_log.Count > MaxLogLines)
             {
                 _log.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Every line a host wrote while the capture was open.</summary>
+    internal sealed class LogCapture(HostProcess host) : IDisposable
+    {
+        private readonly List<string> _lines = [];
+
+        public string HostName => host.Name;
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (host._log)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        // Called under the host's log lock.
+        internal void Add(string line) => _lines.Add(line);
+
+        public void Dispose()
+        {
+            lock (host._log)
+            {
+                host._captures.Remove(this);
             }
         }
     }

@@ -6,7 +6,7 @@ using Sluice.Cli.Commands.Bench;
 
 namespace Sluice.Cli.Commands.Cluster;
 
-/// <summary>The gateway's <c>/admin/cluster</c> REST endpoints, called with an admin token.</summary>
+/// <summary>The gateway's <c>/admin/v1/cluster</c> REST endpoints, called with an admin token.</summary>
 internal sealed class AdminRestClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
@@ -21,19 +21,19 @@ internal sealed class AdminRestClient : IDisposable
 
     public async Task<ClusterNodes> NodesAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync("admin/cluster/nodes", cancellationToken);
+        using var response = await _http.GetAsync("admin/v1/cluster/nodes", cancellationToken);
         return await ReadAsync(response, ClusterJsonContext.Default.ClusterNodes, cancellationToken);
     }
 
     public async Task<Rebalance> RebalanceAsync(bool dryRun, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsync(dryRun ? "admin/cluster/rebalance?dryRun=true" : "admin/cluster/rebalance", content: null, cancellationToken);
+        using var response = await _http.PostAsync(dryRun ? "admin/v1/cluster/rebalance?dryRun=true" : "admin/v1/cluster/rebalance", content: null, cancellationToken);
         return await ReadAsync(response, ClusterJsonContext.Default.Rebalance, cancellationToken);
     }
 
     public async Task<RebalanceProgress> ProgressAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync("admin/cluster/rebalance", cancellationToken);
+        using var response = await _http.GetAsync("admin/v1/cluster/rebalance", cancellationToken);
         return await ReadAsync(response, ClusterJsonContext.Default.RebalanceProgress, cancellationToken);
     }
 

@@ -4,7 +4,7 @@ using Sluice.Cli.Commands.Bench;
 
 namespace Sluice.Cli.Commands.Cluster;
 
-// The parts of the gateway's /admin/cluster JSON that `sluice cluster` reads (camelCase).
+// The parts of the gateway's /admin/v1/cluster JSON that `sluice cluster` reads (camelCase).
 
 internal sealed record ClusterNode(string Id, string Address, string? Rack, bool Live, long NodeEpoch, int Replicas, int Leaders);
 
