@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
+using Sluice.Gateway.Auth;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
 using Sluice.Metadata.Model;
@@ -9,7 +10,7 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
-internal sealed partial class KinesisStreamOperations(StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider)
+internal sealed partial class KinesisStreamOperations(StreamService streams, StreamAccess access, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -22,6 +23,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
             .Range(request.ShardCount, 1, 100_000, "shardCount")
             .OneOf(mode, "streamModeDetails.streamMode", "PROVISIONED", "ON_DEMAND")
             .ThrowIfAny();
+        call.Authorize(request.StreamName!);
         ValidateTags(request.Tags);
 
         var onDemand = mode == "ON_DEMAND";
@@ -119,7 +121,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
         }
 
         var limit = Math.Min(request.Limit ?? 100, 1000);
-        var (page, hasMore) = await streams.ListAsync(call.Tenant, after, limit, cancellationToken);
+        var (page, hasMore) = await access.ListVisibleAsync(call.Caller, after, limit, cancellationToken);
         return new ListStreamsResponse(
             [.. page.Select(s => s.Name)],
             hasMore,
@@ -159,6 +161,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
             }
 
             name = state[..separator];
+            call.Authorize(name);
         }
         else
         {
@@ -392,6 +395,7 @@ internal sealed partial class KinesisStreamOperations(StreamService streams, IOp
             throw new KinesisException(KinesisException.ResourceNotFound, $"Stream {name} under account {arnAccount} not found.");
         }
 
+        call.Authorize(name);
         return name;
     }
 
