@@ -3,13 +3,14 @@ using Sluice.Metadata.Model;
 namespace Sluice.Gateway.Admin;
 
 /// <summary>A principal as the admin API shows it.</summary>
+/// <param name="Id">What an access key names to act as this service account.</param>
 /// <param name="Name"><c>user:{subject}</c> or <c>service:{name}</c>: what ACL entries name.</param>
 /// <param name="Kind"><c>user</c> or <c>service</c>.</param>
 /// <param name="Issuer">For a user bound to one issuer: its tokens only name this principal.</param>
-public sealed record PrincipalDto(string Name, string Kind, string? Issuer, string Description, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt)
+public sealed record PrincipalDto(Guid Id, string Name, string Kind, string? Issuer, string Description, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt)
 {
     public static PrincipalDto From(Principal principal) => new(
-        principal.Name, principal.Kind == PrincipalKind.User ? "user" : "service", principal.Issuer, principal.Description, principal.Roles, principal.Disabled, principal.CreatedAt);
+        principal.Id, principal.Name, principal.Kind == PrincipalKind.User ? "user" : "service", principal.Issuer, principal.Description, principal.Roles, principal.Disabled, principal.CreatedAt);
 }
 
 /// <summary>Response of GET …/principals.</summary>
