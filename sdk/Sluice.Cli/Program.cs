@@ -3,12 +3,13 @@ using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sluice.Cli.Commands;
+using Sluice.Cli.Commands.Acl;
 using Sluice.Cli.Commands.Bench;
 using Sluice.Cli.Commands.Cluster;
 
 namespace Sluice.Cli;
 
-/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench and cluster admin.</summary>
+/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench, cluster admin and ACLs.</summary>
 internal static class Program
 {
     private const int StdoutBufferBytes = 64 * 1024;
@@ -101,6 +102,7 @@ internal static class Program
         root.Subcommands.Add(TailCommand.Create(context, connection));
         root.Subcommands.Add(BenchCommand.Create(context, connection));
         root.Subcommands.Add(ClusterCommand.Create(context, connection));
+        root.Subcommands.Add(AclCommand.Create(context, connection));
         return root;
     }
 }
