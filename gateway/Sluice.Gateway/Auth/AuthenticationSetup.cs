@@ -33,6 +33,9 @@ public static class AuthenticationSetup
         SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
     ];
 
+    // Reads (never validates) a token's issuer to pick its scheme; thread-safe for reading.
+    private static readonly JsonWebTokenHandler Reader = new();
+
     /// <summary>Adds the schemes; throws at start when an issuer is misconfigured.</summary>
     public static IServiceCollection AddSluiceAuthentication(this IServiceCollection services, AuthOptions auth, bool isTokenCommand)
     {
@@ -144,7 +147,7 @@ public static class AuthenticationSetup
             try
             {
                 // Not validated here: the scheme it picks validates everything.
-                if (new JsonWebTokenHandler().CanReadToken(token) && schemes.TryGetValue(new JsonWebToken(token).Issuer, out var scheme))
+                if (Reader.CanReadToken(token) && schemes.TryGetValue(Reader.ReadJsonWebToken(token).Issuer, out var scheme))
                 {
                     return scheme;
                 }
