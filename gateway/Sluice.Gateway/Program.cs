@@ -1,10 +1,8 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using Sluice.Controller;
 using Sluice.Gateway;
 using Sluice.Gateway.Admin;
@@ -54,6 +52,11 @@ builder.Services.AddSluiceAccessKeys(protection);
 builder.Services.AddKinesisApi(builder.Configuration);
 builder.Services.AddSingleton<TokenIssuer>();
 builder.Services.AddSingleton<TenantResolver>();
+builder.Services.AddSingleton<AccessControlListener>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessControlListener>());
+builder.Services.AddSingleton<AccessControlCache>();
+builder.Services.AddSingleton<CallerResolver>();
+builder.Services.AddSingleton<StreamAccess>();
 builder.Services.AddShardChangeListener();
 builder.Services.AddSingleton<StreamRouter>();
 builder.Services.AddSingleton(builder.Configuration.GetSection(Sluice.Core.InternalTlsOptions.Section).Get<Sluice.Core.InternalTlsOptions>() ?? new Sluice.Core.InternalTlsOptions());
@@ -73,54 +76,7 @@ builder.Services.AddSingleton<ReshardService>();
 builder.Services.AddSingleton<ClusterRebalancer>();
 builder.Services.AddAdminApi();
 
-builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
-{
-    jwt.MapInboundClaims = false;
-    jwt.TokenValidationParameters = new TokenValidationParameters
-    {
-        ValidIssuer = auth.Issuer,
-        ValidAudience = auth.Audience,
-        IssuerSigningKey = isTokenCommand || string.IsNullOrEmpty(auth.SigningKey) ? null : new SymmetricSecurityKey(auth.SigningKeyBytes()),
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        ClockSkew = auth.ClockSkew,
-        RequireExpirationTime = true,
-    };
-    jwt.Events = new JwtBearerEvents
-    {
-        OnChallenge = async context =>
-        {
-            // REST callers get problem+json saying what was wrong; gRPC callers get UNAUTHENTICATED.
-            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
-            {
-                return;
-            }
-
-            context.HandleResponse();
-            var detail = context.AuthenticateFailure switch
-            {
-                SecurityTokenExpiredException => "The bearer token has expired.",
-                null when string.IsNullOrEmpty(context.Request.Headers.Authorization) => "A bearer token is required (Authorization: Bearer <token>).",
-                _ => "The bearer token is invalid.",
-            };
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await context.Response.WriteAsJsonAsync(
-                new { type = "about:blank", title = "Unauthenticated", status = 401, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
-        },
-        OnForbidden = async context =>
-        {
-            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
-            {
-                return;
-            }
-
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsJsonAsync(
-                new { type = "about:blank", title = "Forbidden", status = 403, detail = $"This endpoint needs a token with the '{auth.PlatformAdminRole}' role." },
-                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
-        },
-    };
-});
+builder.Services.AddSluiceAuthentication(auth, isTokenCommand);
 builder.Services.AddAuthorization(authorization =>
 {
     AdminPolicy.Add(authorization, auth);
@@ -216,6 +172,7 @@ app.MapClusterAdminApi();
 app.MapTenantAdminApi();
 app.MapAccessKeyAdminApi();
 app.MapAuditAdminApi();
+app.MapAccessControlAdminApi();
 app.MapRecordsApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();

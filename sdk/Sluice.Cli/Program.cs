@@ -4,12 +4,13 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Sluice.Cli.Commands;
 using Sluice.Cli.Commands.Admin;
+using Sluice.Cli.Commands.Acl;
 using Sluice.Cli.Commands.Bench;
 using Sluice.Cli.Commands.Cluster;
 
 namespace Sluice.Cli;
 
-/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench, cluster and tenant admin.</summary>
+/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench, cluster and tenant admin, and ACLs.</summary>
 internal static class Program
 {
     private const int StdoutBufferBytes = 64 * 1024;
@@ -103,6 +104,7 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create(context, connection));
         root.Subcommands.Add(ClusterCommand.Create(context, connection));
         root.Subcommands.Add(AdminCommand.Create(context, connection));
+        root.Subcommands.Add(AclCommand.Create(context, connection));
         return root;
     }
 }

@@ -21,6 +21,9 @@ public enum SluiceErrorCode
     /// <summary>The caller is not authenticated.</summary>
     Unauthenticated,
 
+    /// <summary>The caller is authenticated but its ACLs do not allow the operation on that stream of its own tenant.</summary>
+    PermissionDenied,
+
     /// <summary>A bug or an unexpected failure.</summary>
     Internal,
 

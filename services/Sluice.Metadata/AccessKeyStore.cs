@@ -79,15 +79,28 @@ public sealed partial class AccessKeyStore
 
     /// <summary>
     /// Creates an active key for the tenant and returns it with its secret: the only time the
-    /// secret is available in plain to anyone but the verifier.
+    /// secret is available in plain to anyone but the verifier. With <paramref name="principalId"/>
+    /// the key acts as that service account of the tenant (<see cref="SluiceErrorCode.NotFound"/>
+    /// when the tenant has no such service account); without, it acts as the tenant's administrator.
     /// </summary>
-    public async Task<NewAccessKey> CreateAsync(Guid tenantId, string? description, CancellationToken cancellationToken = default)
+    public async Task<NewAccessKey> CreateAsync(Guid tenantId, string? description, Guid? principalId = null, CancellationToken cancellationToken = default)
     {
         description ??= "";
         if (description.Length > MaxDescriptionLength)
         {
             throw new SluiceException(SluiceErrorCode.InvalidArgument,
                 $"The description is {description.Length} characters long; it must be at most {MaxDescriptionLength}.");
+        }
+
+        if (principalId is { } owner)
+        {
+            await using var check = await _contexts.CreateDbContextAsync(cancellationToken);
+            var isServiceAccount = await check.Principals.AsNoTracking()
+                .AnyAsync(p => p.Id == owner && p.TenantId == tenantId && p.Kind == PrincipalKind.ServiceAccount, cancellationToken);
+            if (!isServiceAccount)
+            {
+                throw new SluiceException(SluiceErrorCode.NotFound, $"The tenant has no service account {owner}.");
+            }
         }
 
         var secret = NewSecret();
@@ -98,6 +111,7 @@ public sealed partial class AccessKeyStore
             {
                 Id = id,
                 TenantId = tenantId,
+                PrincipalId = principalId,
                 Description = description,
                 Status = AccessKeyStatus.Active,
                 CreatedAt = _timeProvider.GetUtcNow(),
@@ -227,11 +241,22 @@ public sealed partial class AccessKeyStore
         var row = await db.AccessKeys.AsNoTracking()
             .Where(k => k.Id == accessKeyId && k.Status == AccessKeyStatus.Active)
             .Join(db.Tenants.AsNoTracking().Where(t => t.Status == TenantStatus.Active),
-                k => k.TenantId, t => t.Id, (k, t) => new { k.EncryptedSecret, Tenant = t })
+                k => k.TenantId, t => t.Id, (k, t) => new { k.EncryptedSecret, k.PrincipalId, Tenant = t })
             .SingleOrDefaultAsync();
         if (row is null)
         {
             return null;
+        }
+
+        Principal? principal = null;
+        if (row.PrincipalId is { } principalId)
+        {
+            principal = await db.Principals.AsNoTracking().SingleOrDefaultAsync(p => p.Id == principalId);
+            if (principal is null || principal.Disabled)
+            {
+                // The key of a disabled service account is refused like an unknown one.
+                return null;
+            }
         }
 
         string secret;
@@ -247,7 +272,7 @@ public sealed partial class AccessKeyStore
             return null;
         }
 
-        return new AccessKeyCredentials(accessKeyId, row.Tenant, secret);
+        return new AccessKeyCredentials(accessKeyId, row.Tenant, secret, principal);
     }
 
     private byte[] ProtectSecret(string accessKeyId, string secret)

@@ -7,7 +7,7 @@ namespace Sluice.Metadata;
 /// <summary>Registers the metadata store and the catalog services.</summary>
 public static class MetadataServiceCollectionExtensions
 {
-    /// <summary>Adds a pooled <see cref="MetadataDbContext"/> factory, <see cref="StreamCatalog"/>, <see cref="PartitionStateStore"/>, <see cref="NodeRegistry"/>, <see cref="TenantDirectory"/> and <see cref="ProducerIdAllocator"/>.</summary>
+    /// <summary>Adds a pooled <see cref="MetadataDbContext"/> factory, <see cref="StreamCatalog"/>, <see cref="PartitionStateStore"/>, <see cref="NodeRegistry"/>, <see cref="TenantDirectory"/>, <see cref="AccessControlStore"/> and <see cref="ProducerIdAllocator"/>.</summary>
     public static IServiceCollection AddSluiceMetadata(this IServiceCollection services, string connectionString, CatalogOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
@@ -21,6 +21,7 @@ public static class MetadataServiceCollectionExtensions
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccessControlStore>();
         services.AddSingleton<ProducerIdAllocator>();
         services.AddSingleton<MetadataDatabase>();
         return services;

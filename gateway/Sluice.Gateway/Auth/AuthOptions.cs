@@ -30,6 +30,24 @@ public sealed record AuthOptions
     /// <summary>Tolerated clock difference when checking token lifetimes.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>External OpenID Connect issuers accepted beside the built-in one (<see cref="Issuer"/>, HS256).</summary>
+    public OidcIssuerOptions[] Issuers { get; init; } = [];
+
+    /// <summary>
+    /// The shortest time between two fetches of an issuer's keys caused by a token signed with an unknown key id: bounds what
+    /// tokens with made-up key ids can make the gateway fetch.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often an issuer's discovery document and keys are fetched again when nothing asks for it sooner.</summary>
+    public TimeSpan KeyAutomaticRefreshInterval { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long a tenant's principals and ACL entries are served from memory at most. A change is normally seen at once
+    /// (PostgreSQL NOTIFY); this bounds how long a missed notification can go unnoticed.
+    /// </summary>
+    public TimeSpan AccessControlCacheTtl { get; init; } = TimeSpan.FromSeconds(30);
+
     public byte[] SigningKeyBytes()
     {
         var bytes = Convert.FromBase64String(SigningKey);

@@ -32,6 +32,7 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
         SluiceErrorCode.AlreadyExists => StatusCode.AlreadyExists,
         SluiceErrorCode.PositionTrimmed => StatusCode.OutOfRange,
         SluiceErrorCode.Unauthenticated => StatusCode.Unauthenticated,
+        SluiceErrorCode.PermissionDenied => StatusCode.PermissionDenied,
         SluiceErrorCode.Unavailable => StatusCode.Unavailable,
         SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive or SluiceErrorCode.NotSupported => StatusCode.FailedPrecondition,
         SluiceErrorCode.LimitExceeded => StatusCode.ResourceExhausted,

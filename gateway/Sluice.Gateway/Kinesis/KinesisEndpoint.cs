@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Core;
+using Sluice.Gateway.Auth;
 using Sluice.Gateway.Kinesis.Auth;
 using Sluice.Gateway.Kinesis.Consumers;
 using Sluice.Gateway.Kinesis.Protocol;
@@ -54,7 +55,7 @@ internal static partial class KinesisEndpoint
             }
 
             var body = await ReadBodyAsync(context);
-            var call = await AuthenticateAsync(context, body, services);
+            var call = await AuthenticateAsync(context, body, operation, services);
             if (cbor && !body.IsEmpty)
             {
                 body = KinesisCbor.ToJson(body);
@@ -72,6 +73,12 @@ internal static partial class KinesisEndpoint
             }
 
             var answer = await DispatchAsync(operation, call, body, services, context.RequestAborted);
+            if (call.Access is not null && !call.Authorized)
+            {
+                // An operation on a stream that never asked the ACLs is a bug: answer nothing it produced.
+                throw new InvalidOperationException($"Kinesis {operation} completed without authorising its stream.");
+            }
+
             if (cbor)
             {
                 answer = KinesisCbor.FromJson(answer.Span);
@@ -149,7 +156,7 @@ internal static partial class KinesisEndpoint
         }
     }
 
-    private static async Task<KinesisCall> AuthenticateAsync(HttpContext context, ReadOnlyMemory<byte> body, IServiceProvider services)
+    private static async Task<KinesisCall> AuthenticateAsync(HttpContext context, ReadOnlyMemory<byte> body, string operation, IServiceProvider services)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
@@ -167,9 +174,29 @@ internal static partial class KinesisEndpoint
         var keys = services.GetRequiredService<AccessKeyStore>();
         var credentials = await keys.FindActiveAsync(result.AccessKeyId!, context.RequestAborted)
             ?? throw new KinesisException(SigV4ErrorTypes.UnrecognizedClient, "The security token included in the request is invalid.");
+        // A key whose service account was disabled or deleted is refused exactly like an unknown key.
+        var caller = await services.GetRequiredService<CallerResolver>().ResolveAsync(credentials, context.RequestAborted)
+            ?? throw new KinesisException(SigV4ErrorTypes.UnrecognizedClient, "The security token included in the request is invalid.");
         keys.TouchLastUsed(credentials.AccessKeyId);
-        return new KinesisCall(credentials.Tenant, result.Region!);
+        return new KinesisCall(caller, result.Region!, operation, AccessOf(operation));
     }
+
+    /// <summary>
+    /// What each operation needs from the ACLs: puts produce; iterators, reads, subscriptions and consumer registration consume; creating,
+    /// deleting, changing and resharding manage; describing needs any one of the three. ListStreams (filtered to the streams the caller
+    /// may see) and DescribeLimits name no stream.
+    /// </summary>
+    internal static StreamAccessKind? AccessOf(string operation) => operation switch
+    {
+        "PutRecord" or "PutRecords" => StreamAccessKind.Produce,
+        "GetShardIterator" or "GetRecords" or "SubscribeToShard" or "RegisterStreamConsumer" or "DeregisterStreamConsumer" => StreamAccessKind.Consume,
+        "CreateStream" or "DeleteStream" or "IncreaseStreamRetentionPeriod" or "DecreaseStreamRetentionPeriod" or "AddTagsToStream" or "RemoveTagsFromStream"
+            or "StartStreamEncryption" or "StopStreamEncryption" or "SplitShard" or "MergeShards" or "UpdateShardCount" or "UpdateStreamMode" => StreamAccessKind.Manage,
+        "ListStreams" or "DescribeLimits" => null,
+        // Describing: DescribeStream, DescribeStreamSummary, ListShards, ListStreamConsumers, DescribeStreamConsumer, ListTagsForStream,
+        // and any operation added later until it is given its own line here.
+        _ => StreamAccessKind.Any,
+    };
 
     private static async Task<ReadOnlyMemory<byte>> DispatchAsync(string operation, KinesisCall call, ReadOnlyMemory<byte> body, IServiceProvider services, CancellationToken cancellationToken)
     {

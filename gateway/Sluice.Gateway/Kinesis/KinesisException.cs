@@ -18,6 +18,7 @@ public sealed class KinesisException(string type, string message, int statusCode
     public const string UnknownOperation = "UnknownOperationException";
     public const string InternalFailure = "InternalFailure";
     public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string AccessDenied = "AccessDeniedException";
 
     public string Type { get; } = type;
 
@@ -31,6 +32,7 @@ public sealed class KinesisException(string type, string message, int statusCode
         SluiceErrorCode.InvalidArgument or SluiceErrorCode.PositionTrimmed => new(InvalidArgument, error.Message),
         SluiceErrorCode.Unavailable => new(ServiceUnavailable, error.Message, StatusCodes.Status503ServiceUnavailable),
         SluiceErrorCode.Unauthenticated => new("UnrecognizedClientException", error.Message),
+        SluiceErrorCode.PermissionDenied => new(AccessDenied, error.Message),
         SluiceErrorCode.ResourceInUse => new(ResourceInUse, error.Message),
         // Kinesis answers puts, iterators and reads of a CREATING or DELETING stream as if it did not exist.
         SluiceErrorCode.StreamNotActive => new(ResourceNotFound, error.Message),

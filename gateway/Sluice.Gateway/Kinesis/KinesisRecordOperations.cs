@@ -185,6 +185,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             .Range(request.Limit, 1, Limits.MaxGetRecords, "limit")
             .ThrowIfAny();
         var iterator = iterators.Open(request.ShardIterator, call.Tenant.Id);
+        call.Authorize(iterator.StreamName);
         var route = await router.GetAsync(call.Tenant, iterator.StreamName, cancellationToken);
         if (route.StreamId != iterator.StreamId)
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
+using Sluice.Gateway.Auth;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
 using Sluice.Metadata.Model;
@@ -10,7 +11,7 @@ namespace Sluice.Gateway.Kinesis;
 
 /// <summary>Kinesis' stream administration operations over <see cref="StreamService"/>.</summary>
 internal sealed partial class KinesisStreamOperations(
-    StreamService streams, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider, StreamEncryptionService encryption)
+    StreamService streams, StreamAccess access, IOptions<KinesisOptions> options, ConsumerCatalog consumers, TimeProvider timeProvider, StreamEncryptionService encryption)
 {
     private const int MaxTags = 50;
     private static readonly IReadOnlyList<EnhancedMetrics> NoEnhancedMonitoring = [new EnhancedMetrics([])];
@@ -23,6 +24,7 @@ internal sealed partial class KinesisStreamOperations(
             .Range(request.ShardCount, 1, 100_000, "shardCount")
             .OneOf(mode, "streamModeDetails.streamMode", "PROVISIONED", "ON_DEMAND")
             .ThrowIfAny();
+        call.Authorize(request.StreamName!);
         ValidateTags(request.Tags);
 
         var onDemand = mode == "ON_DEMAND";
@@ -120,7 +122,7 @@ internal sealed partial class KinesisStreamOperations(
         }
 
         var limit = Math.Min(request.Limit ?? 100, 1000);
-        var (page, hasMore) = await streams.ListAsync(call.Tenant, after, limit, cancellationToken);
+        var (page, hasMore) = await access.ListVisibleAsync(call.Caller, after, limit, cancellationToken);
         return new ListStreamsResponse(
             [.. page.Select(s => s.Name)],
             hasMore,
@@ -160,6 +162,7 @@ internal sealed partial class KinesisStreamOperations(
             }
 
             name = state[..separator];
+            call.Authorize(name);
         }
         else
         {
@@ -391,6 +394,7 @@ internal sealed partial class KinesisStreamOperations(
             throw new KinesisException(KinesisException.ResourceNotFound, $"Stream {name} under account {arnAccount} not found.");
         }
 
+        call.Authorize(name);
         return name;
     }
 

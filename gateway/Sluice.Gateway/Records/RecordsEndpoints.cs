@@ -24,6 +24,7 @@ public static class RecordsEndpoints
                 + "of the same call with the same records) the put is idempotent: a retry is answered with the original sequence numbers and "
                 + "writes nothing; a sequence older than the producer's last five calls on a shard fails with DuplicateSequence.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/shards/{shardId}/records", GetAsync)
@@ -32,6 +33,7 @@ public static class RecordsEndpoints
                 + "ISO-8601 or epoch milliseconds). Continue with from=at&sequenceNumber={nextSequenceNumber}. `maxWaitMs` long-polls when no record is available. "
                 + "At the end of a shard closed by a split or merge the answer has `childShards`: read on from them.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -45,17 +47,17 @@ public static class RecordsEndpoints
         return group;
     }
 
-    private static async Task<Ok<ProducerDto>> InitProducerAsync(ClaimsPrincipal user, TenantResolver tenants, ProducerIds producers, CancellationToken cancellationToken)
+    private static async Task<Ok<ProducerDto>> InitProducerAsync(ClaimsPrincipal user, StreamAccess access, ProducerIds producers, CancellationToken cancellationToken)
     {
-        await tenants.ResolveAsync(user, cancellationToken);
+        await access.AuthenticateAsync(user, cancellationToken);
         var producerId = await producers.AllocateAsync(cancellationToken);
         return TypedResults.Ok(new ProducerDto(producerId, ProducerStamp.InitialEpoch));
     }
 
     private static async Task<Ok<PutRecordsResultDto>> PutAsync(
-        string name, PutRecordsBody body, ClaimsPrincipal user, TenantResolver tenants, RecordService records, CancellationToken cancellationToken)
+        string name, PutRecordsBody body, ClaimsPrincipal user, StreamAccess access, RecordService records, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.ResolveAsync(user, cancellationToken);
+        var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Produce, name, cancellationToken)).Tenant;
         var input = body.Records ?? throw new SluiceException(SluiceErrorCode.InvalidArgument, "The body must have a 'records' array.");
         var entries = new PutEntry[input.Count];
         for (var i = 0; i < entries.Length; i++)
@@ -106,7 +108,7 @@ public static class RecordsEndpoints
         string name,
         string shardId,
         ClaimsPrincipal user,
-        TenantResolver tenants,
+        StreamAccess access,
         RecordService records,
         CancellationToken cancellationToken,
         string? from = null,
@@ -115,7 +117,7 @@ public static class RecordsEndpoints
         int? limit = null,
         int? maxWaitMs = null)
     {
-        var tenant = await tenants.ResolveAsync(user, cancellationToken);
+        var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Consume, name, cancellationToken)).Tenant;
         var position = ParsePosition(from, sequenceNumber, timestamp);
         var outcome = await records.GetAsync(tenant, name, shardId, position, limit ?? 0, maxWaitMs ?? 0, cancellationToken);
         var result = new RecordDto[outcome.Count];

@@ -12,11 +12,11 @@ namespace Sluice.Gateway.Records;
 
 /// <summary>gRPC: sluice.v1.Records.</summary>
 [Authorize]
-internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService records, ProducerIds producers) : V1.Records.RecordsBase
+internal sealed class RecordsGrpcService(StreamAccess access, RecordService records, ProducerIds producers) : V1.Records.RecordsBase
 {
     public override async Task<PutRecordsResponse> PutRecords(PutRecordsRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Produce, request.Stream, context.CancellationToken)).Tenant;
         var entries = new PutEntry[request.Records.Count];
         for (var i = 0; i < entries.Length; i++)
         {
@@ -53,14 +53,14 @@ internal sealed class RecordsGrpcService(TenantResolver tenants, RecordService r
 
     public override async Task<InitProducerResponse> InitProducer(InitProducerRequest request, ServerCallContext context)
     {
-        await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        await access.AuthenticateAsync(context.GetHttpContext().User, context.CancellationToken);
         var producerId = await producers.AllocateAsync(context.CancellationToken);
         return new InitProducerResponse { ProducerId = producerId, ProducerEpoch = ProducerStamp.InitialEpoch };
     }
 
     public override async Task<GetRecordsResponse> GetRecords(GetRecordsRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Consume, request.Stream, context.CancellationToken)).Tenant;
         var position = request.Position switch
         {
             StartPosition.TrimHorizon or StartPosition.Unspecified => new ReadPosition(ReadFrom.TrimHorizon),

@@ -30,7 +30,7 @@ public static class StreamEncryptionEndpoints
     }
 
     private static async Task<Ok<StreamDto>> PutAsync(
-        string name, StreamEncryptionBody? body, ClaimsPrincipal user, TenantResolver tenants, StreamEncryptionService encryption,
+        string name, StreamEncryptionBody? body, ClaimsPrincipal user, StreamAccess access, StreamEncryptionService encryption,
         StreamService streams, CancellationToken cancellationToken)
     {
         if (body?.Enabled is not { } enabled)
@@ -38,7 +38,7 @@ public static class StreamEncryptionEndpoints
             throw new SluiceException(SluiceErrorCode.InvalidArgument, "The body must say {\"enabled\": true} or {\"enabled\": false}.");
         }
 
-        var tenant = await tenants.ResolveAsync(user, cancellationToken);
+        var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Manage, name, cancellationToken)).Tenant;
         if (enabled)
         {
             await encryption.StartAsync(tenant, name, body.KeyId ?? StreamEncryptionService.DefaultKeyId, cancellationToken);
@@ -57,9 +57,9 @@ public static class StreamEncryptionEndpoints
     }
 
     private static async Task<Ok<StreamDto>> DeleteAsync(
-        string name, ClaimsPrincipal user, TenantResolver tenants, StreamEncryptionService encryption, StreamService streams, CancellationToken cancellationToken)
+        string name, ClaimsPrincipal user, StreamAccess access, StreamEncryptionService encryption, StreamService streams, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.ResolveAsync(user, cancellationToken);
+        var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Manage, name, cancellationToken)).Tenant;
         await encryption.StopAsync(tenant, name, cancellationToken: cancellationToken);
         return TypedResults.Ok(StreamDto.From(await streams.DescribeAsync(tenant, name, cancellationToken)));
     }

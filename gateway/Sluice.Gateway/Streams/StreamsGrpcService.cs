@@ -10,12 +10,12 @@ namespace Sluice.Gateway.Streams;
 
 /// <summary>gRPC: sluice.v1.Streams.</summary>
 [Authorize]
-internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService streams, ReshardService reshards, StreamEncryptionService encryption)
+internal sealed class StreamsGrpcService(StreamAccess access, StreamService streams, ReshardService reshards, StreamEncryptionService encryption)
     : V1.Streams.StreamsBase
 {
     public override async Task<StreamDescription> SetStreamEncryption(SetStreamEncryptionRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         if (request.Enabled)
         {
             await encryption.StartAsync(tenant, request.Name, request.KeyId.Length == 0 ? StreamEncryptionService.DefaultKeyId : request.KeyId, context.CancellationToken);
@@ -35,7 +35,7 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
 
     public override async Task<StreamDescription> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         var acks = StreamService.ParseAcks(request.Acks);
         return Describe(await streams.CreateAndWaitAsync(
             tenant, request.Name, request.ShardCount, request.RetentionHours,
@@ -46,10 +46,10 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
 
     public override async Task<ListStreamsResponse> ListStreams(ListStreamsRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var caller = await access.AuthenticateAsync(context.GetHttpContext().User, context.CancellationToken);
         // proto3 cannot tell 0 from unset: 0 means the default page size.
         var limit = request.Limit == 0 ? StreamService.DefaultListLimit : request.Limit;
-        var (page, hasMore) = await streams.ListAsync(tenant, request.ExclusiveStartName, limit, context.CancellationToken);
+        var (page, hasMore) = await access.ListVisibleAsync(caller, request.ExclusiveStartName, limit, context.CancellationToken);
         var response = new ListStreamsResponse { HasMore = hasMore };
         foreach (var stream in page)
         {
@@ -67,34 +67,34 @@ internal sealed class StreamsGrpcService(TenantResolver tenants, StreamService s
 
     public override async Task<StreamDescription> DescribeStream(DescribeStreamRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Any, request.Name, context.CancellationToken)).Tenant;
         return Describe(await streams.DescribeAsync(tenant, request.Name, context.CancellationToken));
     }
 
     public override async Task<DeleteStreamResponse> DeleteStream(DeleteStreamRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         var pending = await streams.DeleteAndWaitAsync(tenant, request.Name, context.CancellationToken);
         return new DeleteStreamResponse { Status = pending is null ? "" : StreamDto.StatusName(pending.Status) };
     }
 
     public override async Task<StreamDescription> SplitShard(SplitShardRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         var outcome = await reshards.SplitAsync(tenant, request.Name, request.ShardId, request.NewStartingHashKey, context.CancellationToken);
         return Describe(outcome.Stream);
     }
 
     public override async Task<StreamDescription> MergeShards(MergeShardsRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         var outcome = await reshards.MergeAsync(tenant, request.Name, request.ShardId, request.AdjacentShardId, context.CancellationToken);
         return Describe(outcome.Stream);
     }
 
     public override async Task<UpdateShardCountResponse> UpdateShardCount(UpdateShardCountRequest request, ServerCallContext context)
     {
-        var tenant = await tenants.ResolveAsync(context.GetHttpContext().User, context.CancellationToken);
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
         var outcome = await reshards.UpdateShardCountAsync(tenant, request.Name, request.TargetShardCount, context.CancellationToken);
         return new UpdateShardCountResponse
         {

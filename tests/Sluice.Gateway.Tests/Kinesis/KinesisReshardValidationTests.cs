@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
+using Sluice.Gateway.Auth;
 using Sluice.Gateway.Kinesis;
 using Sluice.Gateway.Streams;
+using Sluice.Metadata;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Tests.Kinesis;
@@ -15,7 +17,7 @@ namespace Sluice.Gateway.Tests.Kinesis;
 public sealed class KinesisReshardValidationTests
 {
     private static readonly Tenant Tenant = new() { Id = Guid.NewGuid(), Name = "t", AccountId = "123456789012" };
-    private static readonly KinesisCall Call = new(Tenant, "us-east-1");
+    private static readonly KinesisCall Call = new(new Caller(Tenant, Caller.TenantKeyPrincipal, new HashSet<string>(), isTenantAdmin: true, new AccessControlSnapshot(Tenant.Id, [], [])), "us-east-1");
     private readonly KinesisReshardOperations _operations = new(
         new ReshardService(null!, null!, null!, Options.Create(new KinesisOptions()), NullLogger<ReshardService>.Instance));
 

@@ -272,9 +272,9 @@ public partial class SluiceCluster : IAsyncLifetime
     /// <summary>
     /// Creates an active access key (for the Kinesis API) of the tenant, stored in the cluster's
     /// database and encrypted with its <see cref="MasterKey"/>, exactly as the gateway's
-    /// <c>access-key create</c> would.
+    /// <c>access-key create</c> would; with <paramref name="principalId"/> the key acts as that service account.
     /// </summary>
-    public async Task<NewAccessKey> CreateAccessKeyAsync(TestTenant tenant, string? description = null)
+    public async Task<NewAccessKey> CreateAccessKeyAsync(TestTenant tenant, string? description = null, Guid? principalId = null)
     {
         ServiceProvider services;
         lock (_accessKeysLock)
@@ -286,7 +286,7 @@ public partial class SluiceCluster : IAsyncLifetime
                 .BuildServiceProvider();
         }
 
-        return await services.GetRequiredService<AccessKeyStore>().CreateAsync(tenant.Id, description);
+        return await services.GetRequiredService<AccessKeyStore>().CreateAsync(tenant.Id, description, principalId);
     }
 
     /// <summary>

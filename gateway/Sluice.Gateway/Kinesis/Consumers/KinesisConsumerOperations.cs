@@ -150,6 +150,7 @@ internal sealed class KinesisConsumerOperations(
                     $"Consumer {parsed.ConsumerName} under stream {parsed.StreamName} under account {parsed.AccountId} not found.");
             }
 
+            call.Authorize(parsed.StreamName);
             (streamName, consumerName, createdEpochSeconds) = (parsed.StreamName, parsed.ConsumerName, parsed.CreatedEpochSeconds);
         }
         else if (request.StreamARN is not null && request.ConsumerName is not null)

@@ -2,8 +2,10 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sluice.Gateway.Auth;
 using Sluice.Gateway.Kinesis;
 using Sluice.Gateway.Kinesis.Consumers;
+using Sluice.Metadata;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Tests.Kinesis.Consumers;
@@ -19,8 +21,11 @@ public sealed class ConsumerValidationTests
     private const string StreamArn = $"arn:aws:kinesis:us-east-1:{Account}:stream/clicks";
     private const string ConsumerArnText = $"{StreamArn}/consumer/billing:1764042000";
 
-    private static readonly KinesisCall Call = new(new Tenant { Name = "t", AccountId = Account }, "us-east-1");
+    private static readonly KinesisCall Call = new(TenantAdmin(new Tenant { Name = "t", AccountId = Account }), "us-east-1");
     private readonly KinesisConsumerOperations _operations = new(null!, null!, null!, Options.Create(new KinesisOptions()));
+
+    private static Caller TenantAdmin(Tenant tenant) =>
+        new(tenant, Caller.TenantKeyPrincipal, new HashSet<string>(), isTenantAdmin: true, new AccessControlSnapshot(tenant.Id, [], []));
 
     [Fact]
     public async Task RegisterStreamConsumer_needs_a_stream_ARN_and_a_consumer_name()
