@@ -25,6 +25,7 @@ public static class RecordsEndpoints
                 + "writes nothing; a sequence older than the producer's last five calls on a shard fails with DuplicateSequence.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/shards/{shardId}/records", GetAsync)
             .WithSummary("Get records from a shard")
@@ -34,6 +35,7 @@ public static class RecordsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapPost("/v1/producers", InitProducerAsync)
             .WithTags("Records")
@@ -88,6 +90,11 @@ public static class RecordsEndpoints
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
+        }
+
+        if (outcome.AllThrottled)
+        {
+            throw new SluiceException(SluiceErrorCode.Throttled, outcome.Results[0].ErrorMessage!) { RetryAfter = outcome.RetryAfter };
         }
 
         var results = new PutRecordResultDto[outcome.Results.Length];
