@@ -25,9 +25,9 @@ public sealed class GatewayMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
         _recordsIn = _meter.CreateCounter<long>("sluice.gateway.records.in", "{record}", "Records written (acknowledged or, with acks=none, accepted).");
-        _bytesIn = _meter.CreateCounter<long>("sluice.gateway.bytes.in", "By", "Bytes of data and partition keys written.");
+        _bytesIn = _meter.CreateCounter<long>("sluice.gateway.in", "By", "Bytes of data and partition keys written.");
         _recordsOut = _meter.CreateCounter<long>("sluice.gateway.records.out", "{record}", "Records read.");
-        _bytesOut = _meter.CreateCounter<long>("sluice.gateway.bytes.out", "By", "Bytes of data and partition keys read.");
+        _bytesOut = _meter.CreateCounter<long>("sluice.gateway.out", "By", "Bytes of data and partition keys read.");
         _throttledRequests = _meter.CreateCounter<long>("sluice.gateway.throttled.requests", "{request}",
             "Requests refused whole by a quota (PutRecord, GetRecords, a put whose every record was refused), by face and bucket.");
         _throttledRecords = _meter.CreateCounter<long>("sluice.gateway.throttled.records", "{record}",
