@@ -57,7 +57,7 @@ public sealed partial class QuotaLimitsCache(
         {
             limits = await ReadAsync(tenant.Id, cancellationToken);
         }
-        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // PostgreSQL is away: the tenant's own fields as last read, no stream limits, until it answers.
             LogRefreshFailed(logger, tenant.Id, ex.Message);
