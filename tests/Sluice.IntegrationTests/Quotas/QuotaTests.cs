@@ -30,7 +30,9 @@ public sealed class QuotaTests(QuotaClusterFixture cluster)
         var stream = await CreateStreamAsync(tenant, shards: 1);
         using var http = cluster.CreateHttpClient(tenant.Token);
         const int recordBytes = 1023; // with the 1-byte partition key: 1 KiB a record
-        var body = RestBatch(4, recordBytes);
+        // 8 KiB a call: the client need not make more than 4 calls a second to be over the rate.
+        const int batch = 8;
+        var body = RestBatch(batch, recordBytes);
 
         // Spend the burst: write until the first 429.
         long acknowledged = 0;
@@ -47,7 +49,7 @@ public sealed class QuotaTests(QuotaClusterFixture cluster)
             }
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            acknowledged += 4;
+            acknowledged += batch;
         }
 
         var problem = await Problem.AssertAsync(throttled, HttpStatusCode.TooManyRequests, "Rate exceeded for shard shardId-000000000000");
@@ -69,7 +71,7 @@ public sealed class QuotaTests(QuotaClusterFixture cluster)
             }
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            accepted += 4;
+            accepted += batch;
         }
 
         var rate = accepted * (recordBytes + 1) / clock.Elapsed.TotalSeconds;
