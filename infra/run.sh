@@ -14,7 +14,9 @@
 #   SLUICE_NODE_BASE_PORT=9100   node N: gRPC BASE+N (9101..), HTTP BASE+100+N (9201..)
 #   SLUICE_CONTROLLER_PORT=9300  the standalone controller's /readyz and /controller
 # Other knobs: SLUICE_NODE_COUNT=3, SLUICE_START_TIMEOUT=180 (seconds to become healthy),
-#   SLUICE_STOP_TIMEOUT=20 (seconds per process before SIGKILL), SLUICE_TOKEN_TTL_DAYS=30.
+#   SLUICE_STOP_TIMEOUT=20 (seconds per process before SIGKILL), SLUICE_TOKEN_TTL_DAYS=30,
+#   SLUICE_QUOTAS=kinesis (Kinesis' per-shard limits, kept in Redis) | bench (every limit x1000, still
+#   kept in Redis: what `sluice bench` needs to measure the system rather than the quotas) | off.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +47,7 @@ CONTROLLER_PORT="${SLUICE_CONTROLLER_PORT:-9300}"
 NODE_COUNT="${SLUICE_NODE_COUNT:-3}"
 START_TIMEOUT="${SLUICE_START_TIMEOUT:-180}"
 TOKEN_TTL_DAYS="${SLUICE_TOKEN_TTL_DAYS:-30}"
+QUOTAS="${SLUICE_QUOTAS:-kinesis}"
 
 DATA="$ROOT/.data"
 LOGS="$DATA/logs"
@@ -123,6 +126,7 @@ else
 
   gateway_env=(
     "ConnectionStrings__Metadata=$METADATA"
+    "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT"
     "Sluice__Gateway__HttpPort=$HTTP_PORT"
     "Sluice__Gateway__GrpcPort=$GRPC_PORT"
     "Sluice__Gateway__HttpsPort=$HTTPS_PORT"
@@ -131,6 +135,22 @@ else
     "Sluice__Auth__SigningKey=$SIGNING_KEY"
     "Sluice__Security__MasterKey=$MASTER_KEY"
   )
+  case "$QUOTAS" in
+    kinesis) ;;
+    bench)
+      # 1 GiB/s and 1,000,000 records/s in, 2 GiB/s and 5,000 reads/s out per shard; tenants 64 GiB/s.
+      gateway_env+=(
+        "Sluice__Quotas__ShardIngressBytesPerSecond=1073741824"
+        "Sluice__Quotas__ShardIngressRecordsPerSecond=1000000"
+        "Sluice__Quotas__ShardEgressBytesPerSecond=2147483648"
+        "Sluice__Quotas__ShardReadCallsPerSecond=5000"
+        "Sluice__Quotas__TenantIngressBytesPerSecond=68719476736"
+        "Sluice__Quotas__TenantEgressBytesPerSecond=68719476736"
+      )
+      ;;
+    off) gateway_env+=("Sluice__Quotas__Enabled=false") ;;
+    *) die "SLUICE_QUOTAS must be kinesis, bench or off (got '$QUOTAS')" ;;
+  esac
 
   node_pids=()
   for ((n = 1; n <= NODE_COUNT; n++)); do
@@ -265,7 +285,7 @@ Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the da
   Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT, TLS https://127.0.0.1:$HTTPS_PORT   (SigV4: the dev access key)
 ${nodes_list}  control  http://127.0.0.1:$CONTROLLER_PORT/controller   (which controller is active; the nodes' embedded ones stand by)
   Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
-  Redis    127.0.0.1:$REDIS_PORT
+  Redis    127.0.0.1:$REDIS_PORT   (quotas: $QUOTAS; metrics: http://127.0.0.1:$HTTP_PORT/metrics)
   Logs     .data/logs/<name>.log
 
 In another shell:

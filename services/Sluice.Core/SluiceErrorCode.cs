@@ -18,6 +18,9 @@ public enum SluiceErrorCode
     /// <summary>A storage node or the metadata store cannot serve now; the request may be retried.</summary>
     Unavailable,
 
+    /// <summary>A throughput quota (a shard's, the tenant's or the stream's) has no room now; retry after <see cref="SluiceException.RetryAfter"/>.</summary>
+    Throttled,
+
     /// <summary>The caller is not authenticated.</summary>
     Unauthenticated,
 

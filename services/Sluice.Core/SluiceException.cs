@@ -14,7 +14,10 @@ public sealed class SluiceException : Exception
     public SluiceErrorCode Code { get; }
 
     /// <summary>True when retrying the same request may succeed.</summary>
-    public bool IsRetriable => Code == SluiceErrorCode.Unavailable;
+    public bool IsRetriable => Code is SluiceErrorCode.Unavailable or SluiceErrorCode.Throttled;
+
+    /// <summary>For <see cref="SluiceErrorCode.Throttled"/>: how long until the quota has room again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>A stream that does not exist, worded the same for a missing stream and another tenant's.</summary>
     public static SluiceException StreamNotFound(string streamName) =>

@@ -14,6 +14,16 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
         {
             return await continuation(request, context);
         }
+        catch (SluiceException ex) when (ex.Code == SluiceErrorCode.Throttled)
+        {
+            // When to retry, in whole seconds as REST's Retry-After and in milliseconds.
+            var retryAfter = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, ex.Message), new Grpc.Core.Metadata
+            {
+                { "retry-after", Quotas.QuotaLimiter.RetryAfterSeconds(retryAfter) },
+                { "retry-after-ms", ((long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            });
+        }
         catch (SluiceException ex)
         {
             throw new RpcException(new Status(StatusFor(ex.Code), ex.Message));
@@ -35,7 +45,7 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
         SluiceErrorCode.PermissionDenied => StatusCode.PermissionDenied,
         SluiceErrorCode.Unavailable => StatusCode.Unavailable,
         SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive or SluiceErrorCode.NotSupported => StatusCode.FailedPrecondition,
-        SluiceErrorCode.LimitExceeded => StatusCode.ResourceExhausted,
+        SluiceErrorCode.LimitExceeded or SluiceErrorCode.Throttled => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

@@ -27,6 +27,10 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         {
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (exception is SluiceException { Code: SluiceErrorCode.Throttled } throttled)
+        {
+            httpContext.Response.Headers.RetryAfter = Quotas.QuotaLimiter.RetryAfterSeconds(throttled.RetryAfter);
+        }
 
         httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -46,6 +50,7 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         SluiceErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
         SluiceErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        SluiceErrorCode.Throttled => StatusCodes.Status429TooManyRequests,
         SluiceErrorCode.ResourceInUse or SluiceErrorCode.StreamNotActive => StatusCodes.Status409Conflict,
         SluiceErrorCode.LimitExceeded or SluiceErrorCode.NotSupported => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
@@ -60,6 +65,7 @@ internal sealed partial class SluiceExceptionHandler(IProblemDetailsService prob
         SluiceErrorCode.Unauthenticated => "Unauthenticated",
         SluiceErrorCode.PermissionDenied => "Forbidden",
         SluiceErrorCode.Unavailable => "Service unavailable",
+        SluiceErrorCode.Throttled => "Too many requests",
         SluiceErrorCode.ResourceInUse => "Resource in use",
         SluiceErrorCode.StreamNotActive => "Stream not active",
         SluiceErrorCode.LimitExceeded => "Limit exceeded",

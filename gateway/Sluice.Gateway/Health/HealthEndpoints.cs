@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sluice.Gateway.Quotas;
 using Sluice.Metadata;
 
 namespace Sluice.Gateway.Health;
@@ -14,7 +15,7 @@ public static class HealthEndpoints
         app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithSummary("Readiness: PostgreSQL reachable and at least one live storage node").AllowAnonymous();
     }
 
-    private static async Task<IResult> ReadyAsync(MetadataDatabase database, NodeRegistry nodes, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(MetadataDatabase database, NodeRegistry nodes, IOptions<GatewayOptions> options, QuotaLimiter quotas, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProbeTimeout);
@@ -33,7 +34,14 @@ public static class HealthEndpoints
         }
 
         var ready = metadata && liveNodes > 0;
-        var body = new { status = ready ? "ready" : "not-ready", metadata, liveStorageNodes = liveNodes };
+        // Quotas on the local fallback (Redis away) still serve: reported, not a reason to be unready.
+        var quota = new
+        {
+            mode = quotas.Mode switch { QuotaMode.Redis => "redis", QuotaMode.LocalFallback => "local-fallback", _ => "disabled" },
+            fallbackSince = quotas.FallbackSince,
+            reason = quotas.FallbackReason,
+        };
+        var body = new { status = ready ? "ready" : "not-ready", metadata, liveStorageNodes = liveNodes, quotas = quota };
         return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -19,6 +19,7 @@ public sealed class KinesisException(string type, string message, int statusCode
     public const string InternalFailure = "InternalFailure";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string AccessDenied = "AccessDeniedException";
+    public const string ProvisionedThroughputExceeded = "ProvisionedThroughputExceededException";
 
     public string Type { get; } = type;
 
@@ -37,6 +38,7 @@ public sealed class KinesisException(string type, string message, int statusCode
         // Kinesis answers puts, iterators and reads of a CREATING or DELETING stream as if it did not exist.
         SluiceErrorCode.StreamNotActive => new(ResourceNotFound, error.Message),
         SluiceErrorCode.LimitExceeded => new(LimitExceeded, error.Message),
+        SluiceErrorCode.Throttled => new(ProvisionedThroughputExceeded, error.Message),
         SluiceErrorCode.NotSupported => new(Validation, error.Message),
         _ => new(InternalFailure, "Internal service failure.", StatusCodes.Status500InternalServerError),
     };

@@ -37,6 +37,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
             {
                 PutRecordResult.InvalidArgument => new KinesisException(KinesisException.InvalidArgument, result.ErrorMessage!),
                 PutRecordResult.ServiceUnavailable => new KinesisException(KinesisException.ServiceUnavailable, result.ErrorMessage!, StatusCodes.Status503ServiceUnavailable),
+                PutRecordResult.Throttled => new KinesisException(KinesisException.ProvisionedThroughputExceeded, result.ErrorMessage!),
                 _ => new KinesisException(KinesisException.InternalFailure, "Internal service failure.", StatusCodes.Status500InternalServerError),
             };
         }
@@ -98,7 +99,12 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
                 else
                 {
                     // Storage trouble is per record and retriable, as Kinesis' own InternalFailure.
-                    json.WriteString("ErrorCode"u8, result.ErrorCode == PutRecordResult.InvalidArgument ? KinesisException.InvalidArgument : KinesisException.InternalFailure);
+                    json.WriteString("ErrorCode"u8, result.ErrorCode switch
+                    {
+                        PutRecordResult.InvalidArgument => KinesisException.InvalidArgument,
+                        PutRecordResult.Throttled => KinesisException.ProvisionedThroughputExceeded,
+                        _ => KinesisException.InternalFailure,
+                    });
                     json.WriteString("ErrorMessage"u8, result.ErrorMessage);
                 }
 
@@ -140,7 +146,7 @@ internal sealed class KinesisRecordOperations(RecordService records, StreamRoute
                 break;
             case "LATEST":
                 // Fixed now, so records written between this call and the first read are seen.
-                var latest = await Read(call, name, shardId, new ReadPosition(ReadFrom.Latest), 1, cancellationToken);
+                var latest = await records.GetAsync(call.Tenant, name, shardId, new ReadPosition(ReadFrom.Latest), 1, maxWaitMs: 0, ReadMetering.None, cancellationToken);
                 (kind, position) = (IteratorKind.Offset, latest.NextOffset);
                 break;
             case "AT_TIMESTAMP":

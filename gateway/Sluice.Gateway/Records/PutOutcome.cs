@@ -35,6 +35,12 @@ public sealed class PutOutcome(PutRecordResult[] results)
         return formatter.Format(result.Offset);
     }
 
+    /// <summary>When records were refused by a quota: how long until every refused shard has room again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>True when every record was refused by a quota: the whole call is throttled.</summary>
+    public bool AllThrottled => Results.Length > 0 && Results.All(r => r.ErrorCode == PutRecordResult.Throttled);
+
     /// <summary>True when nothing was written because storage was unavailable for every record: the whole call is retriable.</summary>
     public bool AllUnavailable => Results.Length > 0 && Results.All(r => r.ErrorCode == PutRecordResult.ServiceUnavailable);
 }

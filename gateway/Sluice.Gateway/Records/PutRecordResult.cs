@@ -9,6 +9,9 @@ public readonly record struct PutRecordResult(int ShardIndex, long Offset, strin
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string InternalFailure = "InternalFailure";
 
+    /// <summary>A quota of the record's shard, tenant or stream had no room: nothing of the record was written; retry later.</summary>
+    public const string Throttled = "Throttled";
+
     /// <summary>An idempotent put's sequence is older than every batch its shard keeps for the producer: not written again, not retriable.</summary>
     public const string DuplicateSequence = "DuplicateSequence";
 

@@ -4,6 +4,8 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Sluice.Core;
+using Sluice.Gateway.Observability;
+using Sluice.Gateway.Quotas;
 using Sluice.Gateway.Routing;
 using Sluice.Log;
 using Sluice.Metadata.Model;
@@ -19,6 +21,9 @@ public sealed partial class RecordService(
     StreamRouter router,
     StorageClients storage,
     ShardSealer sealer,
+    QuotaLimiter quotas,
+    UsageMeter usage,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider timeProvider,
     ILogger<RecordService> logger)
@@ -112,9 +117,10 @@ public sealed partial class RecordService(
                     batches.Add(shard.Index, batch);
                 }
 
-                batch.Add(i, RecordBody.EncodedLength(keyLengths[i], entry.Data.Length));
+                batch.Add(i, RecordBody.EncodedLength(keyLengths[i], entry.Data.Length), entry.Data.Length + keyLengths[i]);
             }
 
+            var retryAfter = await AdmitAsync(tenant, route, batches, results, cancellationToken);
             if (mode == AckMode.None)
             {
                 foreach (var batch in batches.Values)
@@ -127,16 +133,100 @@ public sealed partial class RecordService(
 
                 // The hash keys are rented: the background write gets its own copy.
                 _ = AppendUnacknowledgedAsync(tenant, route, entries, hashKeys.AsSpan(0, entries.Count).ToArray(), batches);
-                return new PutOutcome(results);
+                Meter(tenant, route.Name, entries, keyLengths, results);
+                return new PutOutcome(results) { RetryAfter = retryAfter };
             }
 
             await AppendAllAsync(tenant, route, entries, hashKeys, batches, results, cancellationToken);
-            return new PutOutcome(results);
+            Meter(tenant, route.Name, entries, keyLengths, results);
+            return new PutOutcome(results) { RetryAfter = retryAfter };
         }
         finally
         {
             ArrayPool<int>.Shared.Return(keyLengths);
             ArrayPool<UInt128>.Shared.Return(hashKeys);
+        }
+    }
+
+    /// <summary>
+    /// Asks the quotas for every shard of the put before anything is written: a refused shard's records fail with
+    /// <see cref="PutRecordResult.Throttled"/> and leave the batches, so none of them is written. Returns when the
+    /// refused shards have room again (null when none was refused).
+    /// </summary>
+    private async ValueTask<TimeSpan?> AdmitAsync(Tenant tenant, StreamRoute route, Dictionary<int, ShardBatch> batches, PutRecordResult[] results, CancellationToken cancellationToken)
+    {
+        if (!quotas.Enabled || batches.Count == 0)
+        {
+            return null;
+        }
+
+        var shards = new ShardWrite[batches.Count];
+        var i = 0;
+        foreach (var batch in batches.Values)
+        {
+            shards[i++] = new ShardWrite(batch.ShardIndex, batch.Indexes.Count, batch.DataBytes);
+        }
+
+        var verdicts = await quotas.AdmitWriteAsync(tenant, route, shards, cancellationToken);
+        if (verdicts is null)
+        {
+            return null;
+        }
+
+        TimeSpan? retryAfter = null;
+        var refused = BucketKind.None;
+        long refusedRecords = 0;
+        for (i = 0; i < shards.Length; i++)
+        {
+            var verdict = verdicts[i];
+            if (verdict.IsAdmitted)
+            {
+                continue;
+            }
+
+            var batch = batches[shards[i].ShardIndex];
+            var failure = PutRecordResult.Failure(PutRecordResult.Throttled,
+                QuotaLimiter.Message(verdict.RefusedBy, tenant, route.Name, Core.ShardId.Format(batch.ShardIndex)));
+            foreach (var index in batch.Indexes)
+            {
+                results[index] = failure;
+            }
+
+            batches.Remove(batch.ShardIndex);
+            refusedRecords += batch.Indexes.Count;
+            refused = verdict.RefusedBy;
+            retryAfter = retryAfter is { } r && r > verdict.RetryAfter ? r : verdict.RetryAfter;
+        }
+
+        if (refusedRecords > 0)
+        {
+            quotas.ReportThrottled(refused, refusedRecords, wholeRequest: batches.Count == 0);
+        }
+
+        return retryAfter;
+    }
+
+    /// <summary>Adds a put's written (or, with acks=none, accepted) and throttled records to the usage and the metrics.</summary>
+    private void Meter(Tenant tenant, string streamName, IReadOnlyList<PutEntry> entries, int[] keyLengths, PutRecordResult[] results)
+    {
+        long records = 0, bytes = 0, throttled = 0;
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Succeeded)
+            {
+                records++;
+                bytes += entries[i].Data.Length + keyLengths[i];
+            }
+            else if (results[i].ErrorCode == PutRecordResult.Throttled)
+            {
+                throttled++;
+            }
+        }
+
+        if (records != 0 || throttled != 0)
+        {
+            usage.AddIn(tenant.Id, streamName, records, bytes, throttled);
+            metrics.RecordsIn(records, bytes);
         }
     }
 
@@ -197,9 +287,18 @@ public sealed partial class RecordService(
         }
     }
 
-    /// <summary>Reads records of one shard from a position.</summary>
+    /// <summary>Reads records of one shard from a position, as a GetRecords call (<see cref="ReadMetering.Call"/>).</summary>
+    public Task<ReadOutcome> GetAsync(
+        Tenant tenant, string streamName, string shardId, ReadPosition position, int limit, int maxWaitMs, CancellationToken cancellationToken = default) =>
+        GetAsync(tenant, streamName, shardId, position, limit, maxWaitMs, ReadMetering.Call, cancellationToken);
+
+    /// <summary>
+    /// Reads records of one shard from a position. With <see cref="ReadMetering.Call"/> the read first takes one of the
+    /// shard's read calls (<see cref="SluiceErrorCode.Throttled"/> when there is none, or when egress is in debt); its bytes
+    /// are charged afterwards unless <see cref="ReadMetering.None"/>.
+    /// </summary>
     public async Task<ReadOutcome> GetAsync(
-        Tenant tenant, string streamName, string shardId, ReadPosition position, int limit, int maxWaitMs, CancellationToken cancellationToken = default)
+        Tenant tenant, string streamName, string shardId, ReadPosition position, int limit, int maxWaitMs, ReadMetering metering, CancellationToken cancellationToken = default)
     {
         if (limit == 0)
         {
@@ -232,6 +331,11 @@ public sealed partial class RecordService(
                 route = await router.RefreshAsync(tenant, streamName, cancellationToken);
                 route.TryGetShard(shardIndex, out target);
             }
+        }
+
+        if (metering == ReadMetering.Call)
+        {
+            await quotas.AdmitReadAsync(tenant, route, shardIndex, takeCall: true, cancellationToken);
         }
 
         // A closed shard gets no more records: no long-poll on it.
@@ -280,6 +384,15 @@ public sealed partial class RecordService(
                 }
 
                 var atEnd = !shard!.IsOpen && shard.EndingOffset is { } end && response.NextOffset >= end;
+                if (metering != ReadMetering.None && response.RecordCount > 0)
+                {
+                    // The chunk is the records with a fixed header each: what is left is their keys and data.
+                    var bytes = response.Records.Length - ((long)response.RecordCount * ReadChunk.HeaderSize);
+                    quotas.ChargeRead(tenant, route, shardIndex, bytes);
+                    usage.AddOut(tenant.Id, route.Name, response.RecordCount, bytes);
+                    metrics.RecordsOut(response.RecordCount, bytes);
+                }
+
                 return new ReadOutcome(shardIndex, response, behind) { ChildShards = atEnd ? route.ChildrenOf(shardIndex) : null };
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -462,7 +575,8 @@ public sealed partial class RecordService(
             }
 
             var entry = entries[index];
-            target.Add(index, RecordBody.EncodedLength(Encoding.UTF8.GetByteCount(entry.PartitionKey!), entry.Data.Length));
+            var keyLength = Encoding.UTF8.GetByteCount(entry.PartitionKey!);
+            target.Add(index, RecordBody.EncodedLength(keyLength, entry.Data.Length), keyLength + entry.Data.Length);
         }
 
         await Task.WhenAll(batches.Values.Select(b => AppendAsync(tenant, route, entries, hashKeys, b, results, deferredStarts: null, attempt, cancellationToken)));
@@ -559,10 +673,14 @@ public sealed partial class RecordService(
         /// <summary>Encoded size of the shard's records.</summary>
         public int Bytes { get; private set; }
 
-        public void Add(int index, int encodedBytes)
+        /// <summary>Bytes of the records' data and partition keys: what the quotas count.</summary>
+        public long DataBytes { get; private set; }
+
+        public void Add(int index, int encodedBytes, long dataBytes)
         {
             Indexes.Add(index);
             Bytes += encodedBytes;
+            DataBytes += dataBytes;
         }
     }
 }

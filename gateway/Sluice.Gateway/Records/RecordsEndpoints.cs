@@ -26,6 +26,7 @@ public static class RecordsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/shards/{shardId}/records", GetAsync)
             .WithSummary("Get records from a shard")
@@ -36,6 +37,7 @@ public static class RecordsEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapPost("/v1/producers", InitProducerAsync)
             .WithTags("Records")
@@ -90,6 +92,11 @@ public static class RecordsEndpoints
         if (outcome.AllUnavailable)
         {
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
+        }
+
+        if (outcome.AllThrottled)
+        {
+            throw new SluiceException(SluiceErrorCode.Throttled, outcome.Results[0].ErrorMessage!) { RetryAfter = outcome.RetryAfter };
         }
 
         var results = new PutRecordResultDto[outcome.Results.Length];

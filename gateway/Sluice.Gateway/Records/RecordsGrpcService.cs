@@ -39,6 +39,11 @@ internal sealed class RecordsGrpcService(StreamAccess access, RecordService reco
             throw new SluiceException(SluiceErrorCode.Unavailable, outcome.Results[0].ErrorMessage!);
         }
 
+        if (outcome.AllThrottled)
+        {
+            throw new SluiceException(SluiceErrorCode.Throttled, outcome.Results[0].ErrorMessage!) { RetryAfter = outcome.RetryAfter };
+        }
+
         var response = new PutRecordsResponse { FailedRecordCount = outcome.FailedCount };
         for (var i = 0; i < outcome.Results.Length; i++)
         {

@@ -80,6 +80,8 @@ public sealed class DockerComposeTests
         Assert.True(env.ContainsKey("Sluice__Auth__SigningKey"));
         Assert.True(env.ContainsKey("Sluice__Security__MasterKey"), "the gateway refuses to start without a master key");
         AssertMetadataConnection("gateway", env);
+        // Quotas are on by default and keep their token buckets in the compose file's Redis.
+        Assert.Equal("redis:6379", env["ConnectionStrings__Redis"]);
         var ports = ((YamlSequenceNode)gateway.Children["ports"]).Children.Select(p => ((YamlScalarNode)p).Value!).ToList();
         foreach (var port in new[] { env["Sluice__Gateway__HttpPort"], env["Sluice__Gateway__GrpcPort"] })
         {

@@ -35,6 +35,8 @@ public partial class SluiceCluster : IAsyncLifetime
     private readonly bool _controllers;
     private readonly IReadOnlyDictionary<string, string>? _nodeSettings;
     private readonly bool _tls;
+    private readonly IReadOnlyDictionary<string, string>? _quotas;
+    private readonly string? _redis;
 
     /// <param name="nodeCount">Storage nodes to run.</param>
     /// <param name="proxyMetadata">Reach PostgreSQL through a <see cref="TcpProxy"/> a test can cut.</param>
@@ -55,9 +57,17 @@ public partial class SluiceCluster : IAsyncLifetime
     /// and the storage nodes' gRPC listeners, all with the cluster's self-signed certificate, which every internal
     /// client trusts as its only root.
     /// </param>
-    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null, bool controllers = true, IReadOnlyDictionary<string, string>? nodeSettings = null, bool tls = false)
+    /// <param name="quotas">
+    /// The gateway's <c>Sluice:Quotas</c> settings (keys without the section, e.g. <c>ShardIngressRecordsPerSecond</c>) over
+    /// <see cref="UnlimitedQuotas"/>: by default every limit is far above anything a test writes, so only quota tests, which
+    /// set low ones, are throttled. Quotas are off when there is no test Redis (SLUICE_TEST_REDIS).
+    /// </param>
+    /// <param name="redis">The Redis (host:port) of the quotas instead of the test one (SLUICE_TEST_REDIS).</param>
+    protected SluiceCluster(int nodeCount, bool proxyMetadata = false, TimeSpan? iteratorLifetime = null, TimeSpan? nodeLease = null, TimeSpan? lifecycleWaitTimeout = null, IReadOnlyDictionary<string, string>? gatewaySettings = null, bool controllers = true, IReadOnlyDictionary<string, string>? nodeSettings = null, bool tls = false, IReadOnlyDictionary<string, string>? quotas = null, string? redis = null)
     {
         _tls = tls;
+        _quotas = quotas;
+        _redis = redis;
         _controllers = controllers;
         _nodeSettings = nodeSettings;
         _nodeCount = nodeCount;
@@ -72,6 +82,23 @@ public partial class SluiceCluster : IAsyncLifetime
     internal const string TestCertificateSubject = "CN=Sluice test gateway";
 
     public string DatabaseName { get; } = $"sluice_it_{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// The quota limits of a test cluster unless it sets its own: far above anything a test writes (the buckets are still
+    /// kept in Redis, so every test goes through the quota path).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> UnlimitedQuotas = new Dictionary<string, string>
+    {
+        ["ShardIngressBytesPerSecond"] = "1099511627776",
+        ["ShardIngressRecordsPerSecond"] = "1000000000",
+        ["ShardEgressBytesPerSecond"] = "1099511627776",
+        ["ShardReadCallsPerSecond"] = "1000000000",
+        ["TenantIngressBytesPerSecond"] = "1099511627776",
+        ["TenantEgressBytesPerSecond"] = "1099511627776",
+    };
+
+    /// <summary>Prefix of this cluster's keys in the (shared) test Redis: stream ids repeat across clusters' databases.</summary>
+    public string QuotaKeyPrefix { get; } = $"sluice-it:{Guid.NewGuid():N}:";
 
     public string MetadataConnectionString { get; private set; } = "";
 
@@ -219,6 +246,21 @@ public partial class SluiceCluster : IAsyncLifetime
         {
             environment["Sluice__Gateway__TlsOnAllListeners"] = "true";
             environment["Sluice__InternalTls__CaCertificatePath"] = TlsCertificatePath;
+        }
+
+        var redis = _redis ?? TestEnvironment.RedisEndpoint;
+        environment["Sluice__Quotas__Enabled"] = redis is null ? "false" : "true";
+        if (redis is not null)
+        {
+            environment["ConnectionStrings__Redis"] = redis;
+        }
+
+        environment["Sluice__Quotas__KeyPrefix"] = QuotaKeyPrefix;
+        environment["Sluice__Quotas__UsageFlushInterval"] = "00:00:01";
+        environment["Sluice__Quotas__LimitsRefreshInterval"] = "00:00:01";
+        foreach (var (key, value) in UnlimitedQuotas.Concat(_quotas ?? new Dictionary<string, string>()))
+        {
+            environment[$"Sluice__Quotas__{key}"] = value;
         }
 
         if (IteratorLifetime is { } lifetime)

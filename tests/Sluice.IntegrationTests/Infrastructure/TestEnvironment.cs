@@ -28,6 +28,9 @@ internal static class TestEnvironment
         Environment.GetEnvironmentVariable("SLUICE_TEST_PG")
         ?? throw new InvalidOperationException("SLUICE_TEST_PG is not set: run the suite with ./tests/run.sh, which starts PostgreSQL for it.");
 
+    /// <summary>The test Redis (host:port; tests/run.sh starts one and sets SLUICE_TEST_REDIS), or null without one.</summary>
+    public static string? RedisEndpoint => Environment.GetEnvironmentVariable("SLUICE_TEST_REDIS") is { Length: > 0 } redis ? redis : null;
+
     /// <summary>A TCP port nothing listens on right now.</summary>
     public static int FreePort()
     {

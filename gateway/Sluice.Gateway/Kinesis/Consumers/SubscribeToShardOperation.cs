@@ -260,7 +260,7 @@ internal sealed partial class SubscribeToShardOperation(
     }
 
     private Task<ReadOutcome> ReadAsync(Target target, ReadPosition position, int maxWaitMs, CancellationToken cancellationToken) =>
-        records.GetAsync(target.Call.Tenant, target.StreamName, target.ShardId, position, Limits.MaxGetRecords, maxWaitMs, cancellationToken);
+        records.GetAsync(target.Call.Tenant, target.StreamName, target.ShardId, position, Limits.MaxGetRecords, maxWaitMs, ReadMetering.BytesOnly, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SubscribeToShard of {ConsumerArn} to {ShardId} failed")]
     private static partial void LogSubscriptionFailed(ILogger logger, Exception exception, string consumerArn, string shardId);
