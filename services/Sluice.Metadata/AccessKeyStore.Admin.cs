@@ -12,14 +12,21 @@ public sealed partial class AccessKeyStore
 {
     /// <summary>
     /// Creates an active key of the tenant, owned by the service account <paramref name="principalId"/> (null: a tenant
-    /// key), and returns it with its secret. <paramref name="alongside"/> stages more on the same transaction, given the
-    /// new key's id. <see cref="SluiceErrorCode.NotFound"/> when the tenant or principal does not exist.
+    /// key, which acts as the tenant's administrator), and returns it with its secret: the only time the secret is available
+    /// in plain to anyone but the verifier. <paramref name="alongside"/> stages more on the same transaction, given the
+    /// new key's id. <see cref="SluiceErrorCode.NotFound"/> when the tenant does not exist or has no such service account.
     /// </summary>
     public async Task<NewAccessKey> CreateAsync(
         Guid tenantId, string? description, Guid? principalId, Action<MetadataDbContext, string>? alongside, CancellationToken cancellationToken = default)
     {
         description = CheckDescription(description);
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        if (principalId is { } owner
+            && !await db.Principals.AsNoTracking().AnyAsync(p => p.Id == owner && p.TenantId == tenantId && p.Kind == PrincipalKind.ServiceAccount, cancellationToken))
+        {
+            throw new SluiceException(SluiceErrorCode.NotFound, $"The tenant has no service account {owner}.");
+        }
+
         return await InsertAsync(db, tenantId, description, principalId, alongside, cancellationToken);
     }
 

@@ -83,59 +83,8 @@ public sealed partial class AccessKeyStore
     /// the key acts as that service account of the tenant (<see cref="SluiceErrorCode.NotFound"/>
     /// when the tenant has no such service account); without, it acts as the tenant's administrator.
     /// </summary>
-    public async Task<NewAccessKey> CreateAsync(Guid tenantId, string? description, Guid? principalId = null, CancellationToken cancellationToken = default)
-    {
-        description ??= "";
-        if (description.Length > MaxDescriptionLength)
-        {
-            throw new SluiceException(SluiceErrorCode.InvalidArgument,
-                $"The description is {description.Length} characters long; it must be at most {MaxDescriptionLength}.");
-        }
-
-        if (principalId is { } owner)
-        {
-            await using var check = await _contexts.CreateDbContextAsync(cancellationToken);
-            var isServiceAccount = await check.Principals.AsNoTracking()
-                .AnyAsync(p => p.Id == owner && p.TenantId == tenantId && p.Kind == PrincipalKind.ServiceAccount, cancellationToken);
-            if (!isServiceAccount)
-            {
-                throw new SluiceException(SluiceErrorCode.NotFound, $"The tenant has no service account {owner}.");
-            }
-        }
-
-        var secret = NewSecret();
-        for (var attempt = 1; ; attempt++)
-        {
-            var id = NewAccessKeyId();
-            var key = new AccessKey
-            {
-                Id = id,
-                TenantId = tenantId,
-                PrincipalId = principalId,
-                Description = description,
-                Status = AccessKeyStatus.Active,
-                CreatedAt = _timeProvider.GetUtcNow(),
-                EncryptedSecret = ProtectSecret(id, secret),
-            };
-            await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
-            db.AccessKeys.Add(key);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                // A negative answer cached for this id (someone probing it) must not outlive its creation.
-                _cache.TryRemove(id, out _);
-                return new NewAccessKey(id, tenantId, description, key.CreatedAt, secret);
-            }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
-            {
-                throw new SluiceException(SluiceErrorCode.NotFound, $"Tenant {tenantId} does not exist.", ex);
-            }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } && attempt < MaxCreateAttempts)
-            {
-                // 85 random bits collided: draw another id.
-            }
-        }
-    }
+    public Task<NewAccessKey> CreateAsync(Guid tenantId, string? description, Guid? principalId = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(tenantId, description, principalId, alongside: null, cancellationToken);
 
     /// <summary>
     /// The active key with this id, whose tenant is active too, with its decrypted secret; null
