@@ -61,7 +61,7 @@ public sealed class OidcTests(OidcClusterFixture cluster)
         var operatorToken = cluster.Issuer.Issue(Custom, cluster.CustomKey, Audience, [new("sub", "eve"), new("org", tenant.Name), new("groups", "platform-admin")]);
         using (var http = cluster.CreateHttpClient(operatorToken))
         {
-            await Problem.AssertAsync(await http.GetAsync("/admin/cluster/nodes"), HttpStatusCode.Forbidden);
+            await Problem.AssertAsync(await http.GetAsync("/admin/v1/cluster/nodes"), HttpStatusCode.Forbidden);
         }
     }
 

@@ -17,7 +17,7 @@ namespace Sluice.IntegrationTests.Kinesis;
 public sealed class RealClientTests(KinesisClientFixture cluster)
 {
     // Below the suite's 5-minute hang guard, so a stuck script fails here with its output.
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
 
     // npm ci and a script together stay below the suite's 5-minute hang guard.

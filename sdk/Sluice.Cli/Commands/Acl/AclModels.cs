@@ -16,5 +16,4 @@ internal sealed record AddAcl(string Principal, string Effect, string Operation,
 [JsonSerializable(typeof(AclEntry))]
 [JsonSerializable(typeof(AclList))]
 [JsonSerializable(typeof(AddAcl))]
-[JsonSerializable(typeof(RestProblem))]
 internal sealed partial class AclJsonContext : JsonSerializerContext;

@@ -44,5 +44,4 @@ internal sealed record AdminAuditList(List<AdminAuditEntry> Entries, long? NextB
 [JsonSerializable(typeof(AdminAccessKeyList))]
 [JsonSerializable(typeof(AdminCreatedAccessKey))]
 [JsonSerializable(typeof(AdminAuditList))]
-[JsonSerializable(typeof(RestProblem))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -42,7 +42,7 @@ internal sealed class RestBenchTarget : IBenchTarget
     {
         using var response = await _http.PostAsJsonAsync(
             "v1/streams", new RestCreateStream(name, shards, 0), RestJsonContext.Default.RestCreateStream, cancellationToken);
-        var created = await ReadAsync(response, RestJsonContext.Default.RestStreamDescription, cancellationToken);
+        var created = await RestAnswers.ReadAsync(response, RestJsonContext.Default.RestStreamDescription, cancellationToken);
         if (string.Equals(created.Status, "ACTIVE", StringComparison.OrdinalIgnoreCase))
         {
             return OpenShards(created);
@@ -61,7 +61,7 @@ internal sealed class RestBenchTarget : IBenchTarget
     public async Task DeleteStreamAsync(string name, CancellationToken cancellationToken)
     {
         using var response = await _http.DeleteAsync(StreamPath(name), cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
+        await RestAnswers.EnsureSuccessAsync(response, cancellationToken);
     }
 
     public IBenchSender CreateSender(string stream, BenchSettings settings, int seed) => new Sender(_http, stream, settings, seed);
@@ -80,7 +80,7 @@ internal sealed class RestBenchTarget : IBenchTarget
             try
             {
                 using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                page = await ReadAsync(response, RestJsonContext.Default.RestGetRecordsResponse, cancellationToken);
+                page = await RestAnswers.ReadAsync(response, RestJsonContext.Default.RestGetRecordsResponse, cancellationToken);
             }
             catch (Exception e) when (e is HttpRequestException || e is RestApiException { IsRetriable: true })
             {
@@ -119,7 +119,7 @@ internal sealed class RestBenchTarget : IBenchTarget
     private async Task<RestStreamDescription> DescribeAsync(string name, CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync(StreamPath(name), cancellationToken);
-        return await ReadAsync(response, RestJsonContext.Default.RestStreamDescription, cancellationToken);
+        return await RestAnswers.ReadAsync(response, RestJsonContext.Default.RestStreamDescription, cancellationToken);
     }
 
     private static List<string> OpenShards(RestStreamDescription description)
@@ -134,45 +134,6 @@ internal sealed class RestBenchTarget : IBenchTarget
         }
 
         return shards;
-    }
-
-    private static async Task<T> ReadAsync<T>(
-        HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        await EnsureSuccessAsync(response, cancellationToken);
-        try
-        {
-            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-                ?? throw new RestApiException(response.StatusCode, $"{response.RequestMessage?.RequestUri}: empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw new RestApiException(response.StatusCode, $"{response.RequestMessage?.RequestUri}: unexpected answer: {e.Message}");
-        }
-    }
-
-    /// <summary>Turns an error answer (problem+json or not) into a <see cref="RestApiException"/>.</summary>
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        RestProblem? problem = null;
-        try
-        {
-            problem = await response.Content.ReadFromJsonAsync(RestJsonContext.Default.RestProblem, cancellationToken);
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-        {
-            // Not problem+json: the status line has to do.
-        }
-
-        var status = (int)response.StatusCode;
-        var title = problem?.Title ?? response.ReasonPhrase ?? "error";
-        var detail = string.IsNullOrWhiteSpace(problem?.Detail) ? string.Empty : ": " + problem.Detail;
-        throw new RestApiException(response.StatusCode, $"{title} (HTTP {status}){detail}");
     }
 
     /// <summary>
@@ -215,7 +176,7 @@ internal sealed class RestBenchTarget : IBenchTarget
             using var content = new ReadOnlyMemoryContent(_body.WrittenMemory);
             content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
             using var response = await _http.PostAsync(_path, content, cancellationToken);
-            var result = await ReadAsync(response, RestJsonContext.Default.RestPutRecordsResponse, cancellationToken);
+            var result = await RestAnswers.ReadAsync(response, RestJsonContext.Default.RestPutRecordsResponse, cancellationToken);
             return _batchSize - result.FailedRecordCount;
         }
 

@@ -22,50 +22,20 @@ internal sealed class AdminRestClient : IDisposable
     public async Task<ClusterNodes> NodesAsync(CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync("admin/v1/cluster/nodes", cancellationToken);
-        return await ReadAsync(response, ClusterJsonContext.Default.ClusterNodes, cancellationToken);
+        return await RestAnswers.ReadAsync(response, ClusterJsonContext.Default.ClusterNodes, cancellationToken);
     }
 
     public async Task<Rebalance> RebalanceAsync(bool dryRun, CancellationToken cancellationToken)
     {
         using var response = await _http.PostAsync(dryRun ? "admin/v1/cluster/rebalance?dryRun=true" : "admin/v1/cluster/rebalance", content: null, cancellationToken);
-        return await ReadAsync(response, ClusterJsonContext.Default.Rebalance, cancellationToken);
+        return await RestAnswers.ReadAsync(response, ClusterJsonContext.Default.Rebalance, cancellationToken);
     }
 
     public async Task<RebalanceProgress> ProgressAsync(CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync("admin/v1/cluster/rebalance", cancellationToken);
-        return await ReadAsync(response, ClusterJsonContext.Default.RebalanceProgress, cancellationToken);
+        return await RestAnswers.ReadAsync(response, ClusterJsonContext.Default.RebalanceProgress, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();
-
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            RestProblem? problem = null;
-            try
-            {
-                problem = await response.Content.ReadFromJsonAsync(ClusterJsonContext.Default.RestProblem, cancellationToken);
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-            {
-                // Not problem+json: the status line has to do.
-            }
-
-            var title = problem?.Title ?? response.ReasonPhrase ?? "error";
-            var detail = string.IsNullOrWhiteSpace(problem?.Detail) ? string.Empty : ": " + problem.Detail;
-            throw new RestApiException(response.StatusCode, $"{title} (HTTP {(int)response.StatusCode}){detail}");
-        }
-
-        try
-        {
-            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-                ?? throw new RestApiException(response.StatusCode, $"{response.RequestMessage?.RequestUri}: empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw new RestApiException(response.StatusCode, $"{response.RequestMessage?.RequestUri}: unexpected answer: {e.Message}");
-        }
-    }
 }

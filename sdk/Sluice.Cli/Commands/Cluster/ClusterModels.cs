@@ -22,5 +22,4 @@ internal sealed record RebalanceProgress(bool InProgress, List<ShardReassignment
 [JsonSerializable(typeof(ClusterNodes))]
 [JsonSerializable(typeof(Rebalance))]
 [JsonSerializable(typeof(RebalanceProgress))]
-[JsonSerializable(typeof(RestProblem))]
 internal sealed partial class ClusterJsonContext : JsonSerializerContext;
