@@ -28,6 +28,12 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
+    public DbSet<RegisteredSchema> Schemas => Set<RegisteredSchema>();
+
+    public DbSet<SubjectVersion> SubjectVersions => Set<SubjectVersion>();
+
+    public DbSet<SubjectConfig> SubjectConfigs => Set<SubjectConfig>();
+
     /// <summary>The PostgreSQL sequence idempotent producer ids come from (see <see cref="ProducerIdAllocator"/>).</summary>
     public const string ProducerIdSequence = "producer_ids";
 

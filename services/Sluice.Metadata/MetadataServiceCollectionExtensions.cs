@@ -23,6 +23,7 @@ public static class MetadataServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccessControlStore>();
         services.AddSingleton<ProducerIdAllocator>();
+        services.AddSingleton<SchemaRegistryStore>();
         services.AddSingleton<MetadataDatabase>();
         return services;
     }

@@ -26,6 +26,7 @@ internal sealed class StreamDefinitionConfiguration : IEntityTypeConfiguration<S
         builder.Property(s => s.Encryption).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.DefaultAcks).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.EncryptionKeyId).HasMaxLength(2048);
+        builder.Property(s => s.SchemaSubject).HasMaxLength(SchemaRegistryStore.MaxSubjectLength);
         builder.Property(s => s.EncryptedDataKey).HasColumnType("bytea");
         builder.Property(s => s.Tags)
             .HasColumnType("jsonb")

@@ -280,6 +280,58 @@ namespace Sluice.Metadata.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Sluice.Metadata.Model.RegisteredSchema", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("References")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("references");
+
+                    b.Property<string>("Schema")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("schema");
+
+                    b.Property<string>("SchemaType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("schema_type");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_schemas");
+
+                    b.HasIndex("TenantId", "Fingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("ix_schemas_tenant_id_fingerprint");
+
+                    b.ToTable("schemas", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_schemas_type", "schema_type IN ('AVRO', 'JSON', 'PROTOBUF')");
+                        });
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.Property<long>("StreamId")
@@ -513,6 +565,11 @@ namespace Sluice.Metadata.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("retention_hours");
 
+                    b.Property<string>("SchemaSubject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("schema_subject");
+
                     b.Property<int>("ShardCount")
                         .HasColumnType("integer")
                         .HasColumnName("shard_count");
@@ -546,6 +603,87 @@ namespace Sluice.Metadata.Migrations
                             t.HasCheckConstraint("ck_streams_ingress", "ingress_bytes_per_second IS NULL OR ingress_bytes_per_second > 0");
 
                             t.HasCheckConstraint("ck_streams_shard_count", "shard_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.SubjectConfig", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Compatibility")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("compatibility");
+
+                    b.Property<string>("Mode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("mode");
+
+                    b.HasKey("TenantId", "Subject")
+                        .HasName("pk_schema_configs");
+
+                    b.ToTable("schema_configs", (string)null);
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.SubjectVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<int>("SchemaId")
+                        .HasColumnType("integer")
+                        .HasColumnName("schema_id");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_schema_versions");
+
+                    b.HasIndex("SchemaId")
+                        .HasDatabaseName("ix_schema_versions_schema_id");
+
+                    b.HasIndex("TenantId", "SchemaId")
+                        .HasDatabaseName("ix_schema_versions_tenant_id_schema_id");
+
+                    b.HasIndex("TenantId", "Subject", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_schema_versions_tenant_id_subject_version");
+
+                    b.ToTable("schema_versions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_schema_versions_version", "version >= 1");
                         });
                 });
 
@@ -693,6 +831,16 @@ namespace Sluice.Metadata.Migrations
                         .HasConstraintName("fk_principals_tenants_tenant_id");
                 });
 
+            modelBuilder.Entity("Sluice.Metadata.Model.RegisteredSchema", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schemas_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.HasOne("Sluice.Metadata.Model.StreamDefinition", "Stream")
@@ -725,6 +873,33 @@ namespace Sluice.Metadata.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_streams_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.SubjectConfig", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schema_configs_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.SubjectVersion", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.RegisteredSchema", null)
+                        .WithMany()
+                        .HasForeignKey("SchemaId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_schema_versions_schemas_schema_id");
+
+                    b.HasOne("Sluice.Metadata.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schema_versions_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Sluice.Metadata.Model.UsageMinute", b =>

@@ -48,5 +48,11 @@ public sealed class StreamDefinition
     /// <summary>Bytes per second the stream may serve (over all shards); null for no stream-level limit.</summary>
     public long? EgressBytesPerSecond { get; set; }
 
+    /// <summary>
+    /// The schema-registry subject the stream is bound to: every record produced must be an instance of one of the
+    /// subject's live versions (Confluent wire format) or plain JSON valid against its latest version. Null when unbound.
+    /// </summary>
+    public string? SchemaSubject { get; set; }
+
     public List<ShardDefinition> Shards { get; set; } = [];
 }
