@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Sluice.Schemas.Avro;
 
@@ -9,11 +10,18 @@ namespace Sluice.Schemas.Avro;
 /// </summary>
 internal static class AvroJson
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = AvroLimits.MaxDepth + 1 };
+    // Multiple values are read so that a second one is reported as such rather than as a syntax error.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = AvroLimits.MaxDepth + 1, AllowMultipleValues = true };
 
     /// <summary>Validates a UTF-8 JSON record in its natural shape; null when it is an instance, else the violation.</summary>
     public static string? Validate(AvroNode root, ReadOnlySpan<byte> utf8Json)
     {
+        // The reader checks the UTF-8 of property names and literals, but that of string values only when they are read.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            return "$: not valid JSON: the text is not valid UTF-8";
+        }
+
         var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
         JsonDocument document;
         try
