@@ -28,22 +28,23 @@ public sealed class AvroFormat : ISchemaFormat
 
         using (document)
         {
-            global::Avro.Schema apacheSchema;
-            try
-            {
-                apacheSchema = global::Avro.Schema.Parse(text);
-            }
-            catch (Exception e)
-            {
-                throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
-            }
-
+            // Ours first: its messages name the path; Apache.Avro then refuses what it alone checks (logical types).
             AvroNode root;
             try
             {
                 root = AvroSchemaParser.Parse(document.RootElement);
             }
             catch (SchemaParseException e)
+            {
+                throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
+            }
+
+            global::Avro.Schema apacheSchema;
+            try
+            {
+                apacheSchema = global::Avro.Schema.Parse(text);
+            }
+            catch (Exception e)
             {
                 throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
             }

@@ -86,7 +86,7 @@ public sealed class AvroJsonTests
     [InlineData("attrs", "{\"a\":1,\"b c\":\"x\"}", "$.attrs[\"b c\"]: expected an int, got a string")]
     [InlineData("address", "{}", "$.address.zip: the required field 'zip' (string, no default) is missing")]
     [InlineData("address", "{\"zip\":\"1\",\"city\":\"Paris\"}", "$.address.city: record 'com.acme.Address' has no field named 'city'")]
-    [InlineData("address", "{\"zip\":\"1\",\"zip\":\"2\"}", "$.address: record 'com.acme.Address' has a property more than once")]
+    [InlineData("address", "{\"zip\":\"1\",\"zip\":\"2\"}", "$.address.zip: record 'com.acme.Address' has the property 'zip' more than once")]
     [InlineData("address", "\"75001\"", "$.address: expected an object (record 'com.acme.Address'), got a string")]
     public void ViolationsNameThePathAndTheProblem(string property, string value, string expected) =>
         Assert.Equal(expected, Validate(User, With(property, value)));
