@@ -80,6 +80,12 @@ public sealed class AvroCanonicalTests
         Assert.Equal(Canonical(one), Canonical(two));
     }
 
+    [Fact]
+    public void ARecursiveSchemaRefersToItselfByFullName() =>
+        Assert.Equal(
+            """{"name":"Node","type":"record","fields":[{"name":"value","type":"int"},{"name":"next","type":["null","Node"],"default":null}]}""",
+            Canonical(AvroTestData.LinkedListSchema));
+
     [Theory]
     [InlineData("\"string\"", "{\"type\":\"string\"}", "\"string\"")]
     [InlineData("[\"null\",\"int\"]", "[ \"null\" , {\"type\":\"int\"} ]", "[\"null\",\"int\"]")]

@@ -46,6 +46,62 @@ public sealed class AvroPayloadTests
         Assert.Equal("$.address.zip: the string is not valid UTF-8", User.ValidatePayload(payload));
     }
 
+    /// <summary>Where two payloads of the same schema first differ: the byte that encodes the field that changed.</summary>
+    private static int FirstDifference(byte[] a, byte[] b)
+    {
+        var i = 0;
+        while (a[i] == b[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    [Fact]
+    public void CorruptedFieldsOfAnApacheWrittenRecordAreViolationsAtTheirPath()
+    {
+        var schema = User.ApacheSchema;
+        var payload = AvroTestData.Write(schema, AvroTestData.User(schema));
+
+        // age: the union index (1 = int) is where a null age differs.
+        var ageIndex = FirstDifference(payload, AvroTestData.Write(schema, AvroTestData.User(schema, age: null)));
+        var badUnion = (byte[])payload.Clone();
+        badUnion[ageIndex] = 0x04;
+        Assert.Equal("$.age: union branch index 2 is out of range: the union union [null, int] has 2 branches", User.ValidatePayload(badUnion));
+
+        // age's int (42 is one byte) replaced by a 5-byte varint beyond 32 bits.
+        byte[] overflow = [.. payload[..(ageIndex + 1)], 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, .. payload[(ageIndex + 2)..]];
+        Assert.Equal("$.age: the int does not fit in 32 bits", User.ValidatePayload(overflow));
+
+        // name: its length is the first byte after the id.
+        var other = AvroTestData.User(schema);
+        other.Add("name", "x");
+        var nameLength = FirstDifference(payload, AvroTestData.Write(schema, other));
+        var negative = (byte[])payload.Clone();
+        negative[nameLength] = 0x01;
+        Assert.Equal("$.name: the string length -1 is negative", User.ValidatePayload(negative));
+
+        // suit: the enum index (1 = HEARTS).
+        other = AvroTestData.User(schema);
+        other.Add("suit", new GenericEnum((global::Avro.EnumSchema)((global::Avro.RecordSchema)schema)["suit"].Schema, "CLUBS"));
+        var suitIndex = FirstDifference(payload, AvroTestData.Write(schema, other));
+        var badEnum = (byte[])payload.Clone();
+        badEnum[suitIndex] = 0x08;
+        Assert.Equal("$.suit: enum index 4 is out of range: enum 'com.acme.Suit' has 4 symbols", User.ValidatePayload(badEnum));
+
+        // tags[1]: "bc" made invalid UTF-8.
+        var tags = (byte[])payload.Clone();
+        var bc = payload.AsSpan().IndexOf("bc"u8);
+        tags[bc] = 0xC0;
+        Assert.Equal("$.tags[1]: the string is not valid UTF-8", User.ValidatePayload(tags));
+
+        // attrs["y"]: the int value of the second map entry made a 6-byte varint.
+        var y = payload.AsSpan().IndexOf("\u0002y"u8) + 2;
+        byte[] longVarint = [.. payload[..y], 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, .. payload[(y + 1)..]];
+        Assert.Equal("$.attrs[\"y\"]: the int varint is longer than 5 bytes", User.ValidatePayload(longVarint));
+    }
+
     [Theory]
     [InlineData("[\"null\",\"string\"]", new byte[] { 0x04 }, "union branch index 2 is out of range")]
     [InlineData("[\"null\",\"string\"]", new byte[] { 0x01 }, "union branch index -1 is out of range")]
@@ -92,6 +148,13 @@ public sealed class AvroPayloadTests
     [InlineData("\"long\"", new byte[] { 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 }, "9223372036854775807")]
     [InlineData("\"int\"", new byte[] { 0x82, 0x80, 0x00 }, "1")]
     [InlineData("\"float\"", new byte[] { 0x00, 0x00, 0xC0, 0x7F }, "\"NaN\"")]
+    [InlineData("\"float\"", new byte[] { 0xCD, 0xCC, 0xCC, 0x3D }, "0.1")]
+    [InlineData("\"double\"", new byte[] { 0, 0, 0, 0, 0, 0, 0xF0, 0xFF }, "\"-Infinity\"")]
+    [InlineData("\"null\"", new byte[] { }, "null")]
+    [InlineData("\"bytes\"", new byte[] { 0x00 }, "\"\"")]
+    [InlineData("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}", new byte[] { 0x80, 0x80, 0x04 }, "32768")]
+    [InlineData("{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":4,\"scale\":2}", new byte[] { 0x04, 0x04, 0xD2 }, "\"BNI=\"")]
+    [InlineData("{\"type\":\"record\",\"name\":\"Empty\",\"fields\":[]}", new byte[] { }, "{}")]
     public void BlockedCollectionsUnionsAndEdgeNumbersDecode(string schemaText, byte[] payload, string json)
     {
         var schema = AvroTestData.Parse(schemaText);
