@@ -12,7 +12,11 @@ internal sealed class AvroCompatibility
 
     // Record pairs already compared, and whether they were compatible: a schema may share a record many times over,
     // and comparing it afresh each time would take exponential time.
+    // Incompatible pairs are only remembered outside union-branch trials, whose reasons are thrown away, so that a
+    // pair reported as "compared where it first occurs" was reported there.
     private readonly Dictionary<(AvroNode Reader, AvroNode Writer), bool> _done = [];
+
+    private int _trials;
 
     private AvroCompatibility()
     {
@@ -60,7 +64,9 @@ internal sealed class AvroCompatibility
             foreach (var branch in reader.Branches)
             {
                 var trial = new List<string>();
+                _trials++;
                 Visit(branch, writer, path, field, trial);
+                _trials--;
                 if (trial.Count == 0)
                 {
                     return;
@@ -162,7 +168,10 @@ internal sealed class AvroCompatibility
         }
 
         _inProgress.Remove((reader, writer));
-        _done[(reader, writer)] = reasons.Count == before;
+        if (reasons.Count == before || _trials == 0)
+        {
+            _done[(reader, writer)] = reasons.Count == before;
+        }
     }
 
     private static AvroField? FindWriterField(AvroField readerField, AvroNode writer)

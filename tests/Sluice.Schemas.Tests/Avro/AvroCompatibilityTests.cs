@@ -194,6 +194,22 @@ public sealed class AvroCompatibilityTests
     }
 
     [Fact]
+    public void ARecordFirstTriedAsAUnionBranchIsStillExplainedWhereItIsReadDirectly()
+    {
+        const string reader = """{"type":"record","name":"Root","fields":[{"name":"u","type":["null",{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}]},{"name":"v","type":"A"}]}""";
+        const string writer = """{"type":"record","name":"Root","fields":[{"name":"u","type":{"type":"record","name":"A","fields":[{"name":"x","type":"string"}]}},{"name":"v","type":"A"}]}""";
+
+        var reasons = new Sluice.Schemas.Avro.AvroFormat().CanRead(AvroTestData.Parse(reader), AvroTestData.Parse(writer));
+
+        Assert.Equal(
+            [
+                "field 'u' (at /fields/0/type): no branch of the reader's union [null, A] can read the writer's record 'A'.",
+                "field 'v.x' (at /fields/1/type/fields/0/type): the reader's int cannot read the writer's string.",
+            ],
+            reasons);
+    }
+
+    [Fact]
     public void ChangingAFixedSizeIsIncompatibleBothWays() =>
         AssertVerdicts(
             Record(Field("hash", """{"type":"fixed","name":"Hash","size":16}""")),
