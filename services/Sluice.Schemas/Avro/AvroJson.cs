@@ -111,10 +111,17 @@ internal static class AvroJson
             return integer >= min && integer <= max ? null : new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
         }
 
-        // An integral decimal (1.0, 1e3) is a fine integer in a produced record; a default must be an integer literal, as Confluent checks it.
-        if (mode == AvroJsonMode.Natural && value.TryGetDecimal(out var number) && decimal.Truncate(number) == number)
+        if (value.TryGetDecimal(out var number) && decimal.Truncate(number) == number)
         {
-            return number >= min && number <= max ? null : new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
+            if (number < min || number > max)
+            {
+                return new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
+            }
+
+            // An integral decimal (1.0, 1e3) is a fine integer in a produced record; a default must be an integer literal, as Confluent checks it.
+            return mode == AvroJsonMode.Natural
+                ? null
+                : new AvroViolation($"a default of {expected[(expected.IndexOf(' ', StringComparison.Ordinal) + 1)..]} is an integer literal, not {value.GetRawText()}");
         }
 
         return value.TryGetDouble(out var d) && Math.Floor(d) == d
