@@ -5,6 +5,7 @@ public static class SchemaFormats
 {
     private static readonly ISchemaFormat[] Formats =
     [
+        new Protobuf.ProtobufFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>
