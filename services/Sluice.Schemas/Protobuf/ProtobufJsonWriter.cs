@@ -104,17 +104,31 @@ internal static class ProtobufJsonWriter
     {
         var keyField = field.MessageType.FindFieldByNumber(1);
         var valueField = field.MessageType.FindFieldByNumber(2);
-        writer.WriteStartObject();
+        // A key may occur in several entries; as when parsing into a map, the last one wins, in first-seen order.
+        var byKey = new Dictionary<string, object>(StringComparer.Ordinal);
+        var order = new List<string>();
         foreach (DecodedMessage entry in entries)
         {
             var key = Values(entry, 1) is { Count: > 0 } keys ? keys[^1] : DefaultOf(keyField);
-            writer.WritePropertyName(key switch
+            var name = key switch
             {
                 bool b => b ? "true" : "false",
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => (string)key,
-            });
-            WriteSingle(writer, valueField, Values(entry, 2) is { Count: > 0 } values ? values[^1] : DefaultOf(valueField));
+            };
+            if (!byKey.ContainsKey(name))
+            {
+                order.Add(name);
+            }
+
+            byKey[name] = Values(entry, 2) is { Count: > 0 } values ? values[^1] : DefaultOf(valueField);
+        }
+
+        writer.WriteStartObject();
+        foreach (var name in order)
+        {
+            writer.WritePropertyName(name);
+            WriteSingle(writer, valueField, byKey[name]);
         }
 
         writer.WriteEndObject();

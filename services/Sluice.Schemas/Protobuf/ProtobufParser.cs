@@ -17,6 +17,7 @@ namespace Sluice.Schemas.Protobuf;
 internal static class ProtobufParser
 {
     private const string SchemaFileName = "schema.proto";
+    private const string UnknownError = "unknown error";
 
     /// <summary>The imports a schema may use: the well-known types Google.Protobuf ships descriptors for, in dependency order.</summary>
     private static readonly FileDescriptor[] WellKnownFiles =
@@ -133,6 +134,12 @@ internal static class ProtobufParser
         }
 
         var errors = set.GetErrors().Where(e => e.IsError).ToList();
+        // protobuf-net follows a real error with a generic "unknown error" at the same place; it says nothing more.
+        if (errors.Any(e => e.Message != UnknownError))
+        {
+            errors.RemoveAll(e => e.Message == UnknownError);
+        }
+
         if (errors.Count > 0)
         {
             var described = string.Join("; ", errors.Select(e => $"line {e.LineNumber}, column {e.ColumnNumber}: {e.Message}"));

@@ -121,7 +121,7 @@ internal static class ProtobufWireWalker
         if (wireType != expected)
         {
             return new WireViolation(
-                $"the field is a {TypeName(field)} (wire type {WireFormat.WireTypeName(expected)}) but the record has wire type {WireFormat.WireTypeName(wireType)}.");
+                $"expected wire type {WireFormat.WireTypeName(expected)} for {TypeName(field)}, got wire type {WireFormat.WireTypeName(wireType)}.");
         }
 
         switch (wireType)

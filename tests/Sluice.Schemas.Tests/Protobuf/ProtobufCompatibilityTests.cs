@@ -263,6 +263,15 @@ public sealed class ProtobufCompatibilityTests
     }
 
     [Fact]
+    public void Changing_the_syntax_alone_is_compatible_as_in_Confluent()
+    {
+        var proto2 = ProtoSchemas.Parse("syntax = \"proto2\"; package shop; message Order { optional string id = 1; optional int64 amount = 2; }");
+
+        AssertCompatible(proto2, ProtoSchemas.Parse(OrderV1));
+        AssertCompatible(ProtoSchemas.Parse(OrderV1), proto2);
+    }
+
+    [Fact]
     public void A_schema_of_another_format_cannot_be_compared_directly()
     {
         var format = SchemaFormats.For(SchemaType.Protobuf);

@@ -108,6 +108,28 @@ public sealed class ProtobufJsonTests
     }
 
     [Fact]
+    public void A_map_key_written_twice_keeps_its_last_value()
+    {
+        byte[] Entry(string key, long value) => ProtoSchemas.Message(e =>
+        {
+            e.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            e.WriteString(key);
+            e.WriteTag(2, WireFormat.WireType.Varint);
+            e.WriteInt64(value);
+        });
+        var message = ProtoSchemas.Message(o =>
+        {
+            foreach (var entry in new[] { Entry("a", 1), Entry("b", 2), Entry("a", 3) })
+            {
+                o.WriteTag(5, WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(ByteString.CopyFrom(entry));
+            }
+        });
+
+        Assert.Equal("""{"labels":{"a":"3","b":"2"}}""", Shop.DecodePayloadToJson(ProtoSchemas.Payload(message)));
+    }
+
+    [Fact]
     public void An_out_of_range_timestamp_does_not_decode()
     {
         var message = ProtoSchemas.Message(o =>
