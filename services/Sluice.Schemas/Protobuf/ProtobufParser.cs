@@ -49,7 +49,17 @@ internal static class ProtobufParser
             throw new SchemaParseException("The Protobuf schema is empty.");
         }
 
-        var proto = TryParseDescriptor(text) ?? ParseSource(text);
+        FileDescriptorProto proto;
+        try
+        {
+            proto = TryParseDescriptor(text) ?? ParseSource(text);
+        }
+        catch (Exception e) when (e is not SchemaParseException)
+        {
+            // protobuf-net reports what it understands as errors; anything it throws instead is still bad input.
+            throw new SchemaParseException($"The Protobuf schema does not parse: {e.Message}", e);
+        }
+
         proto.SourceCodeInfo = null;
         foreach (var dependency in proto.Dependency)
         {

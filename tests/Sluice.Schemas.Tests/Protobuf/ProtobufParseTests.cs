@@ -143,6 +143,24 @@ public sealed class ProtobufParseTests
         Assert.Throws<SchemaParseException>(() => ProtoSchemas.Parse(text));
 
     [Fact]
+    public void One_character_deletions_either_parse_or_fail_with_a_parse_error()
+    {
+        // Every third position keeps the test quick while still cutting keywords, names, numbers and punctuation.
+        for (var i = 0; i < ProtoSchemas.Shop.Length; i += 3)
+        {
+            var text = ProtoSchemas.Shop.Remove(i, 1);
+            try
+            {
+                ProtoSchemas.Parse(text);
+            }
+            catch (SchemaParseException e)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(e.Message));
+            }
+        }
+    }
+
+    [Fact]
     public void Whitespace_and_comments_do_not_change_the_canonical_form()
     {
         var compact = ProtoSchemas.Parse("syntax=\"proto3\";package shop;message Order{string id=1;int64 amount=2;}");

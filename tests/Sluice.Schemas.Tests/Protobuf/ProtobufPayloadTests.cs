@@ -17,6 +17,21 @@ public sealed class ProtobufPayloadTests
     }
 
     [Fact]
+    public void Validating_a_valid_record_allocates_nothing()
+    {
+        var payload = ProtoSchemas.Payload(ProtoSchemas.FullOrder());
+        Assert.Null(Shop.ValidatePayload(payload));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            Shop.ValidatePayload(payload);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void The_explicit_index_array_for_the_first_message_is_valid_too()
     {
         Assert.Null(Shop.ValidatePayload(ProtoSchemas.Payload(ProtoSchemas.FullOrder(), 0)));
