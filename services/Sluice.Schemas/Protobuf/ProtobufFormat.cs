@@ -8,12 +8,17 @@ public sealed class ProtobufFormat : ISchemaFormat
 {
     public SchemaType Type => SchemaType.Protobuf;
 
+    /// <summary>
+    /// Parses <c>.proto</c> source or the base64 of a <c>FileDescriptorProto</c> (Confluent's clients send either);
+    /// imports other than the well-known types are refused, as Sluice does not support schema references.
+    /// </summary>
     public ParsedSchema Parse(string text)
     {
         var (proto, file) = ProtobufParser.Parse(text);
         return new ProtobufSchema(text, proto, file);
     }
 
+    /// <summary>Confluent's Protobuf rules (see <see cref="ProtobufCompatibility"/>): fields are matched by number, messages by name.</summary>
     public IReadOnlyList<string> CanRead(ParsedSchema reader, ParsedSchema writer)
     {
         ArgumentNullException.ThrowIfNull(reader);

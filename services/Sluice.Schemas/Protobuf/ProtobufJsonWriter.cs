@@ -159,6 +159,10 @@ internal static class ProtobufJsonWriter
             case uint uint32:
                 writer.WriteNumberValue(uint32);
                 return;
+            case float single when float.IsFinite(single):
+                // As a float, so that 0.1f prints as 0.1 rather than its double widening 0.10000000149011612.
+                writer.WriteNumberValue(single);
+                return;
             case float single:
                 WriteFloating(writer, single);
                 return;

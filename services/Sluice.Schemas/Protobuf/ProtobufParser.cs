@@ -158,14 +158,7 @@ internal static class ProtobufParser
 
         using var buffer = new MemoryStream();
         NetReflection.FileDescriptorSet.Serializer.Serialize(buffer, parsed);
-        var proto = DescriptorParser.ParseFrom(buffer.ToArray());
-        if (!proto.HasSyntax && string.IsNullOrEmpty(proto.Syntax))
-        {
-            // protoc records proto2 as an absent syntax; keep it so, whatever protobuf-net wrote.
-            proto.ClearSyntax();
-        }
-
-        return proto;
+        return DescriptorParser.ParseFrom(buffer.ToArray());
     }
 
     /// <summary>

@@ -36,6 +36,10 @@ public sealed class ProtobufSchema : ParsedSchema
     /// <summary>The resolved file: its messages, fields and the well-known types they use.</summary>
     internal FileDescriptor File { get; }
 
+    /// <summary>
+    /// Resolves the message-index array to the message it names, then walks the wire format against that message
+    /// without allocating (<see cref="ProtobufWireWalker"/>). Unknown field numbers are allowed, as Protobuf readers skip them.
+    /// </summary>
     public override string? ValidatePayload(ReadOnlySpan<byte> payload)
     {
         var message = MessageIndexes.Resolve(File, payload, out var consumed, out var indexError);
@@ -48,9 +52,11 @@ public sealed class ProtobufSchema : ParsedSchema
         return ProtobufWireWalker.Walk(_layout, message, payload[consumed..], ref visitor)?.ToString();
     }
 
+    /// <summary>The proto3 JSON mapping of the first message (JSON or original field names; unknown fields refused).</summary>
     public override string? ValidateJson(ReadOnlySpan<byte> utf8Json) =>
         ProtobufJsonValidator.Validate(File.MessageTypes[0], utf8Json);
 
+    /// <summary>The proto3 JSON of the message the index array names, as Google.Protobuf's <c>JsonFormatter</c> writes it.</summary>
     public override string DecodePayloadToJson(ReadOnlySpan<byte> payload)
     {
         var message = MessageIndexes.Resolve(File, payload, out var consumed, out var indexError)

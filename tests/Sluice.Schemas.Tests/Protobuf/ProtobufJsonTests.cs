@@ -86,7 +86,7 @@ public sealed class ProtobufJsonTests
             o.WriteTag(7, WireFormat.WireType.Varint);
             o.WriteSInt32(-3);
             o.WriteTag(8, WireFormat.WireType.Fixed32);
-            o.WriteFloat(0.5f);
+            o.WriteFloat(0.1f);
             o.WriteTag(9, WireFormat.WireType.Varint);
             o.WriteBool(true);
             o.WriteTag(10, WireFormat.WireType.LengthDelimited);
@@ -102,7 +102,7 @@ public sealed class ProtobufJsonTests
         var json = Events.DecodePayloadToJson(ProtoSchemas.Payload(message));
 
         Assert.Equal(
-            """{"at":"1970-01-01T00:00:00.000001Z","took":"-1.500s","count":"5","note":"hi","extra":{"a":1,"b":[true,null,"x"]},"big":"18446744073709551615","delta":-3,"ratio":0.5,"done":true,"names":{"-4":"four"}}""",
+            """{"at":"1970-01-01T00:00:00.000001Z","took":"-1.500s","count":"5","note":"hi","extra":{"a":1,"b":[true,null,"x"]},"big":"18446744073709551615","delta":-3,"ratio":0.1,"done":true,"names":{"-4":"four"}}""",
             json);
         Assert.Null(Events.ValidateJson(Encoding.UTF8.GetBytes(json)));
     }
