@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 
 namespace Sluice.Schemas.Tests.Protobuf;
@@ -105,6 +106,24 @@ public sealed class ProtobufJsonTests
             """{"at":"1970-01-01T00:00:00.000001Z","took":"-1.500s","count":"5","note":"hi","extra":{"a":1,"b":[true,null,"x"]},"big":"18446744073709551615","delta":-3,"ratio":0.1,"done":true,"names":{"-4":"four"}}""",
             json);
         Assert.Null(Events.ValidateJson(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Decoding_matches_google_protobufs_json_formatter_on_a_large_proto2_message()
+    {
+        // FileDescriptorProto has a generated class: its JSON from JsonFormatter is the reference for the decoder's.
+        var schema = ProtoSchemas.Parse("syntax = \"proto3\"; package x; import \"google/protobuf/descriptor.proto\"; message W { google.protobuf.FileDescriptorProto file = 1; }");
+        var descriptor = Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(Convert.FromBase64String(Shop.Canonical));
+        var message = ProtoSchemas.Message(o =>
+        {
+            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(descriptor.ToByteString());
+        });
+
+        var decoded = JsonNode.Parse(schema.DecodePayloadToJson(ProtoSchemas.Payload(message)));
+        var expected = JsonNode.Parse("{\"file\":" + JsonFormatter.Default.Format(descriptor) + "}");
+
+        Assert.True(JsonNode.DeepEquals(expected, decoded), decoded!.ToJsonString());
     }
 
     [Fact]
