@@ -60,16 +60,7 @@ internal static class ProtobufParser
             throw new SchemaParseException($"The Protobuf schema does not parse: {e.Message}", e);
         }
 
-        proto.SourceCodeInfo = null;
-        foreach (var dependency in proto.Dependency)
-        {
-            if (!WellKnownNames.Contains(dependency))
-            {
-                throw new SchemaParseException(
-                    $"The Protobuf schema imports '{dependency}': Sluice does not support schema references; only the well-known types (google/protobuf/*.proto) may be imported.");
-            }
-        }
-
+        CheckImports(proto.Dependency);
         if (proto.MessageType.Count == 0)
         {
             throw new SchemaParseException("The Protobuf schema defines no message: a schema needs at least one message type.");
@@ -88,8 +79,9 @@ internal static class ProtobufParser
             data.Add(proto.ToByteString());
             file = FileDescriptor.BuildFromByteStrings(data)[^1];
         }
-        catch (Exception e) when (e is DescriptorValidationException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        catch (Exception e)
         {
+            // Google.Protobuf refuses what protoc would (duplicate names, unresolved types, bad numbers) with several exception types.
             throw new SchemaParseException($"The Protobuf schema is not valid: {e.Message}", e);
         }
 
@@ -134,14 +126,7 @@ internal static class ProtobufParser
 
         set.Process();
         var parsed = set.Files.Single(f => f.Name == SchemaFileName);
-        foreach (var dependency in parsed.Dependencies)
-        {
-            if (!WellKnownNames.Contains(dependency))
-            {
-                throw new SchemaParseException(
-                    $"The Protobuf schema imports '{dependency}': Sluice does not support schema references; only the well-known types (google/protobuf/*.proto) may be imported.");
-            }
-        }
+        CheckImports(parsed.Dependencies);
 
         var errors = set.GetErrors().Where(e => e.IsError).ToList();
         // protobuf-net follows a real error with a generic "unknown error" at the same place; it says nothing more.
@@ -159,6 +144,18 @@ internal static class ProtobufParser
         using var buffer = new MemoryStream();
         NetReflection.FileDescriptorSet.Serializer.Serialize(buffer, parsed);
         return DescriptorParser.ParseFrom(buffer.ToArray());
+    }
+
+    private static void CheckImports(IEnumerable<string> dependencies)
+    {
+        foreach (var dependency in dependencies)
+        {
+            if (!WellKnownNames.Contains(dependency))
+            {
+                throw new SchemaParseException(
+                    $"The Protobuf schema imports '{dependency}': Sluice does not support schema references; only the well-known types (google/protobuf/*.proto) may be imported.");
+            }
+        }
     }
 
     /// <summary>

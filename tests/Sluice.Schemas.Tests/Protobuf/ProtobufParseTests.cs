@@ -124,6 +124,29 @@ public sealed class ProtobufParseTests
         Assert.Contains("does not support schema references", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_descriptor_with_an_unresolved_type_is_a_parse_error()
+    {
+        var descriptor = new FileDescriptorProto
+        {
+            Name = "a.proto",
+            Package = "x",
+            MessageType =
+            {
+                new DescriptorProto
+                {
+                    Name = "M",
+                    Field = { new FieldDescriptorProto { Name = "m", Number = 1, Type = FieldDescriptorProto.Types.Type.Message, TypeName = ".x.Missing" } },
+                },
+            },
+        };
+        var text = descriptor.ToByteString().ToBase64();
+
+        var e = Assert.Throws<SchemaParseException>(() => ProtoSchemas.Parse(text));
+
+        Assert.Contains("not valid", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("syntax = \"proto3\"; package x; enum E { A = 0; }")]
     [InlineData("syntax = \"proto3\"; package x;")]
