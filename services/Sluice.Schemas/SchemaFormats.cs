@@ -6,6 +6,7 @@ public static class SchemaFormats
     private static readonly ISchemaFormat[] Formats =
     [
         new Avro.AvroFormat(),
+        new Protobuf.ProtobufFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>
