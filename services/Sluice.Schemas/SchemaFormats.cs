@@ -7,6 +7,7 @@ public static class SchemaFormats
     [
         new Avro.AvroFormat(),
         new Protobuf.ProtobufFormat(),
+        new Json.JsonSchemaFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>
