@@ -58,6 +58,23 @@ public sealed class SchemaRegistryRestTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Protobuf_and_avro_schemas_register_with_their_type_and_every_type_is_listed()
+    {
+        using var registry = await RegistryAsync();
+        const string Proto = "syntax = \"proto3\";\npackage sluice.test;\n\nmessage Order {\n  string sku = 1;\n  int32 quantity = 2;\n}\n";
+        var protoId = await registry.RegisterAsync(NewSubject(), Proto, "PROTOBUF");
+        var proto = await registry.GetAsync($"/schemas/ids/{protoId}");
+        Assert.Equal("PROTOBUF", proto.GetProperty("schemaType").GetString());
+        Assert.Equal(Proto, proto.GetProperty("schema").GetString());
+        await registry.ErrorAsync(HttpMethod.Post, $"/subjects/{NewSubject()}/versions", 42201, new { schema = "message {", schemaType = "PROTOBUF" });
+
+        var avroId = await registry.RegisterAsync(NewSubject(), TestSchemas.AvroUser, schemaType: null);
+        // Confluent leaves schemaType out for AVRO.
+        Assert.False((await registry.GetAsync($"/schemas/ids/{avroId}")).TryGetProperty("schemaType", out _));
+        Assert.Equal(["JSON", "PROTOBUF", "AVRO"], (await registry.GetAsync("/schemas/types")).EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
     public async Task An_identical_schema_keeps_its_id_across_subjects_and_adds_no_version_when_registered_again()
     {
         using var registry = await RegistryAsync();
