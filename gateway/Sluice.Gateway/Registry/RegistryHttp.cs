@@ -108,6 +108,19 @@ public static class RegistryHttp
     /// <summary>A query flag (<c>?deleted=true</c>): true only for <c>true</c> (any case), as Confluent's Jersey reads booleans.</summary>
     public static bool Flag(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A non-negative count from the query (<c>?offset=</c>, <c>?limit=</c>): null when absent, 400 when not a number.</summary>
+    public static int? Count(string name, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : throw new SchemaRegistryException(MalformedBodyErrorCode, $"The query parameter '{name}' must be a non-negative integer; got '{value}'.");
+    }
+
     /// <summary>A schema id path segment: a positive integer, else the schema is not found (no id has that spelling).</summary>
     public static int SchemaId(string segment) =>
         int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id >= 1 ? id : throw SchemaRegistryException.SchemaNotFound();

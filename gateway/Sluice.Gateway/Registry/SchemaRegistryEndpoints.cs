@@ -176,14 +176,15 @@ public static class SchemaRegistryEndpoints
 
     private static async Task<JsonHttpResult<SubjectVersionDto[]>> ListSchemasAsync(
         HttpContext http, RegistryAuthenticator auth, SchemaRegistryStore store,
-        string? subjectPrefix = null, string? deleted = null, string? latestOnly = null, int? offset = null, int? limit = null)
+        string? subjectPrefix = null, string? deleted = null, string? latestOnly = null, string? offset = null, string? limit = null)
     {
         var caller = await auth.AuthenticateAsync(http);
+        // Read as text, so that a bad number is answered in Confluent's shape rather than by the framework's binder.
+        var skip = RegistryHttp.Count("offset", offset) ?? 0;
+        var take = RegistryHttp.Count("limit", limit) is > 0 and var wanted ? Math.Min(wanted, SchemaRegistryStore.MaxSchemaListLimit) : SchemaRegistryStore.MaxSchemaListLimit;
         var rows = await store.ListSchemasAsync(caller.Tenant.Id, subjectPrefix, RegistryHttp.Flag(deleted), RegistryHttp.Flag(latestOnly),
             0, int.MaxValue, http.RequestAborted);
-        var page = rows.Where(r => RegistryAccess.CanRead(caller, r.Subject))
-            .Skip(Math.Max(0, offset ?? 0))
-            .Take(limit is > 0 ? Math.Min(limit.Value, SchemaRegistryStore.MaxSchemaListLimit) : SchemaRegistryStore.MaxSchemaListLimit);
+        var page = rows.Where(r => RegistryAccess.CanRead(caller, r.Subject)).Skip(skip).Take(take);
         return RegistryHttp.Ok(page.Select(VersionDto).ToArray());
     }
 

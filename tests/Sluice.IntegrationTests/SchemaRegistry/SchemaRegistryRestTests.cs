@@ -53,7 +53,8 @@ public sealed class SchemaRegistryRestTests(ClusterFixture cluster)
         Assert.Equal([(subject, 1)], usages.EnumerateArray().Select(u => (u.GetProperty("subject").GetString(), u.GetProperty("version").GetInt32())));
         Assert.Equal([subject], (await registry.GetAsync($"/schemas/ids/{id}/subjects")).EnumerateArray().Select(s => s.GetString()));
         Assert.Contains("JSON", (await registry.GetAsync("/schemas/types")).EnumerateArray().Select(t => t.GetString()));
-        var listed = await registry.GetAsync("/schemas?subjectPrefix=orders-");
+        Assert.Empty((await registry.GetAsync("/schemas?subjectPrefix=orders-&offset=1&limit=5")).EnumerateArray());
+        var listed = await registry.GetAsync("/schemas?subjectPrefix=orders-&latestOnly=true");
         Assert.Equal([(subject, 1, id)], listed.EnumerateArray().Select(s => (s.GetProperty("subject").GetString(), s.GetProperty("version").GetInt32(), s.GetProperty("id").GetInt32())));
 
         // The registry is in the gateway's OpenAPI document.
@@ -153,6 +154,7 @@ public sealed class SchemaRegistryRestTests(ClusterFixture cluster)
         await registry.ErrorAsync(HttpMethod.Get, $"/config/{subject}", 40408);
         await registry.ErrorAsync(HttpMethod.Get, $"/mode/{subject}", 40409);
         await registry.ErrorAsync(HttpMethod.Get, "/no-such-thing", 404);
+        await registry.ErrorAsync(HttpMethod.Get, "/schemas?limit=many", 400);
     }
 
     [Fact]
