@@ -14,6 +14,7 @@ using OpenTelemetry.Metrics;
 using Sluice.Gateway.Observability;
 using Sluice.Gateway.Quotas;
 using Sluice.Gateway.Records;
+using Sluice.Gateway.Registry;
 using Sluice.Gateway.Routing;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
@@ -80,6 +81,7 @@ builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
 builder.Services.AddSingleton<ClusterRebalancer>();
 builder.Services.AddAdminApi();
+builder.Services.AddSingleton<RegistryAuthenticator>();
 
 builder.Services.AddSluiceAuthentication(auth, isTokenCommand);
 builder.Services.AddAuthorization(authorization =>
@@ -181,6 +183,7 @@ app.MapAuditAdminApi();
 app.MapAccessControlAdminApi();
 app.MapQuotaAdminApi();
 app.MapRecordsApi();
+app.MapSchemaRegistryApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();
 
