@@ -5,6 +5,7 @@ public static class SchemaFormats
 {
     private static readonly ISchemaFormat[] Formats =
     [
+        new Json.JsonSchemaFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>

@@ -1,0 +1,192 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Json.Schema;
+
+namespace Sluice.Schemas.Json;
+
+/// <summary>
+/// A parsed JSON Schema (draft-06, draft-07, 2019-09 or 2020-12). The schema is built once, here, and evaluated for
+/// every record the gateway checks: JsonSchema.Net's built schemas are immutable, so one instance serves concurrent
+/// requests. Records are evaluated first with the cheapest output (pass/fail) and only a failing one is evaluated
+/// again to say where and why.
+/// </summary>
+public sealed class JsonSchemaDocument : ParsedSchema
+{
+    /// <summary>How many violations a message lists; a record that breaks many rules usually breaks them for one reason.</summary>
+    private const int MaxReportedErrors = 3;
+
+    private static readonly EvaluationOptions FlagOptions = new() { OutputFormat = OutputFormat.Flag };
+
+    private static readonly EvaluationOptions ListOptions = new() { OutputFormat = OutputFormat.List };
+
+    /// <summary>The same limits as JsonDocument's defaults, stated so the parse of a record never depends on ambient settings.</summary>
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 64 };
+
+    private readonly JsonSchema _schema;
+
+    internal JsonSchemaDocument(string text, JsonElement root, JsonSchemaDraft draft, JsonSchema schema, JsonSchemaIndex index)
+        : base(text)
+    {
+        Root = root;
+        Draft = draft;
+        Index = index;
+        _schema = schema;
+        Canonical = JsonCanonical.Sorted(root);
+        Name = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString() is { Length: > 0 } name
+            ? name
+            : "JSON schema";
+    }
+
+    public override SchemaType Type => SchemaType.Json;
+
+    /// <inheritdoc/>
+    public override string Canonical { get; }
+
+    /// <inheritdoc/>
+    public override string Name { get; }
+
+    /// <summary>The schema document (a standalone clone: it needs no disposal and is safe to read from many threads).</summary>
+    internal JsonElement Root { get; }
+
+    /// <summary>The draft the schema's <c>$schema</c> names (draft-07 when it names none).</summary>
+    internal JsonSchemaDraft Draft { get; }
+
+    /// <summary>The schema's subschemas, resources and references, for following local <c>$ref</c>s.</summary>
+    internal JsonSchemaIndex Index { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>A JSON Schema payload is the UTF-8 JSON itself, so this is <see cref="ValidateJson"/>.</remarks>
+    public override string? ValidatePayload(ReadOnlySpan<byte> payload) => ValidateJson(payload);
+
+    /// <inheritdoc/>
+    public override string? ValidateJson(ReadOnlySpan<byte> utf8Json)
+    {
+        if (ReadInstance(utf8Json, out var instance) is { } unreadable)
+        {
+            return unreadable;
+        }
+
+        try
+        {
+            if (_schema.Evaluate(instance, FlagOptions).IsValid)
+            {
+                return null;
+            }
+
+            return Describe(_schema.Evaluate(instance, ListOptions));
+        }
+#pragma warning disable CA1031 // A record must never fail the request with an exception: whatever the evaluator throws is the record's violation.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return $"$: the record could not be evaluated against the schema: {e.Message}";
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string DecodePayloadToJson(ReadOnlySpan<byte> payload)
+    {
+        if (ReadInstance(payload, out var instance) is { } unreadable)
+        {
+            throw new FormatException(unreadable);
+        }
+
+        return JsonCanonical.Compact(instance);
+    }
+
+    /// <summary>Parses one whole JSON value from UTF-8; the reason it is not one (invalid UTF-8, bad or truncated JSON, trailing bytes), else null.</summary>
+    private static string? ReadInstance(ReadOnlySpan<byte> utf8Json, out JsonElement instance)
+    {
+        instance = default;
+        if (utf8Json.IsEmpty)
+        {
+            return "$: the record is empty; a JSON schema record is a UTF-8 JSON value.";
+        }
+
+        // Utf8JsonReader does not check the UTF-8 inside strings; the vectorised check costs little next to the parse.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            return $"$: the record is not valid UTF-8 (the first bad byte is at offset {FirstInvalidUtf8(utf8Json)}).";
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+            instance = JsonElement.ParseValue(ref reader);
+            // Anything after the value but whitespace makes Read throw; the whole payload must be one value.
+            if (reader.Read())
+            {
+                return $"$: the record has data after its JSON value (at byte {reader.TokenStartIndex}).";
+            }
+
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"$: the record is not valid JSON: {e.Message}";
+        }
+    }
+
+    private static long FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return offset;
+    }
+
+    /// <summary>The violations of a failed list-format evaluation: <c>$.address.zip: Value is "string" but should be "integer"</c>.</summary>
+    private static string Describe(EvaluationResults results)
+    {
+        var errors = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Collect(results, errors, seen);
+        foreach (var detail in results.Details ?? [])
+        {
+            Collect(detail, errors, seen);
+        }
+
+        var total = seen.Count;
+
+        if (errors.Count == 0)
+        {
+            // A failure without a keyword message: a false schema at the root, or a combinator whose branches all failed silently.
+            return $"{JsonPath.FromPointer(results.InstanceLocation.ToString())}: the value is not valid against the schema.";
+        }
+
+        var message = new StringBuilder(string.Join("; ", errors));
+        if (total > errors.Count)
+        {
+            message.Append(System.Globalization.CultureInfo.InvariantCulture, $" (and {total - errors.Count} more)");
+        }
+
+        return message.ToString();
+    }
+
+    private static void Collect(EvaluationResults result, List<string> errors, HashSet<string> seen)
+    {
+        if (result.Errors is null || result.IsValid)
+        {
+            return;
+        }
+
+        var path = JsonPath.FromPointer(result.InstanceLocation.ToString());
+        foreach (var (_, error) in result.Errors)
+        {
+            var line = $"{path}: {error}";
+            if (seen.Add(line) && errors.Count < MaxReportedErrors)
+            {
+                errors.Add(line);
+            }
+        }
+    }
+}
