@@ -14,6 +14,7 @@ using OpenTelemetry.Metrics;
 using Sluice.Gateway.Observability;
 using Sluice.Gateway.Quotas;
 using Sluice.Gateway.Records;
+using Sluice.Gateway.Registry;
 using Sluice.Gateway.Routing;
 using Sluice.Gateway.Schemas;
 using Sluice.Gateway.Streams;
@@ -85,6 +86,7 @@ builder.Services.AddSingleton<ShardSealer>();
 builder.Services.AddSingleton<ReshardService>();
 builder.Services.AddSingleton<ClusterRebalancer>();
 builder.Services.AddAdminApi();
+builder.Services.AddSingleton<RegistryAuthenticator>();
 
 builder.Services.AddSluiceAuthentication(auth, isTokenCommand);
 builder.Services.AddAuthorization(authorization =>
@@ -187,6 +189,7 @@ app.MapAuditAdminApi();
 app.MapAccessControlAdminApi();
 app.MapQuotaAdminApi();
 app.MapRecordsApi();
+app.MapSchemaRegistryApi();
 app.MapGrpcService<StreamsGrpcService>();
 app.MapGrpcService<RecordsGrpcService>();
 

@@ -34,6 +34,8 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
 
     public DbSet<SubjectConfig> SubjectConfigs => Set<SubjectConfig>();
 
+    public DbSet<SchemaSubject> SchemaSubjects => Set<SchemaSubject>();
+
     /// <summary>The PostgreSQL sequence idempotent producer ids come from (see <see cref="ProducerIdAllocator"/>).</summary>
     public const string ProducerIdSequence = "producer_ids";
 

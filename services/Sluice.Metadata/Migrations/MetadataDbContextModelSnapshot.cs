@@ -332,6 +332,30 @@ namespace Sluice.Metadata.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Sluice.Metadata.Model.SchemaSubject", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<int>("LastVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_version");
+
+                    b.HasKey("TenantId", "Subject")
+                        .HasName("pk_schema_subjects");
+
+                    b.ToTable("schema_subjects", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_schema_subjects_last_version", "last_version >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
                 {
                     b.Property<long>("StreamId")
@@ -839,6 +863,16 @@ namespace Sluice.Metadata.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_schemas_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Sluice.Metadata.Model.SchemaSubject", b =>
+                {
+                    b.HasOne("Sluice.Metadata.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schema_subjects_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Sluice.Metadata.Model.ShardDefinition", b =>
