@@ -6,6 +6,7 @@ public static class SchemaFormats
     private static readonly ISchemaFormat[] Formats =
     [
         new Json.JsonSchemaFormat(),
+        new Avro.AvroFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>
