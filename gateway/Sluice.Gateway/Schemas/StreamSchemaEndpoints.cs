@@ -41,21 +41,21 @@ public static class StreamSchemaEndpoints
         string name, StreamSchemaBody? body, ClaimsPrincipal user, StreamAccess access, StreamSchemaService schemas, CancellationToken cancellationToken)
     {
         var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Manage, name, cancellationToken)).Tenant;
-        return TypedResults.Ok(await schemas.BindAsync(tenant, name, body?.Subject, body?.Compatibility, cancellationToken));
+        return TypedResults.Ok(await schemas.SetBindingAsync(tenant, name, body?.Subject, body?.Compatibility, cancellationToken));
     }
 
     private static async Task<Ok<StreamSchemaBinding>> GetAsync(
         string name, ClaimsPrincipal user, StreamAccess access, StreamSchemaService schemas, CancellationToken cancellationToken)
     {
         var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Any, name, cancellationToken)).Tenant;
-        return TypedResults.Ok(await schemas.GetAsync(tenant, name, cancellationToken));
+        return TypedResults.Ok(await schemas.GetBindingAsync(tenant, name, cancellationToken));
     }
 
     private static async Task<Ok<StreamDto>> DeleteAsync(
         string name, ClaimsPrincipal user, StreamAccess access, StreamSchemaService schemas, CancellationToken cancellationToken)
     {
         var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Manage, name, cancellationToken)).Tenant;
-        return TypedResults.Ok(StreamDto.From(await schemas.UnbindAsync(tenant, name, cancellationToken)));
+        return TypedResults.Ok(StreamDto.From(await schemas.ClearBindingAsync(tenant, name, cancellationToken)));
     }
 }
 

@@ -8,7 +8,8 @@ using Sluice.Schemas;
 namespace Sluice.Gateway.Schemas;
 
 /// <summary>
-/// Binds streams to registry subjects and unbinds them, for every face (REST, gRPC, and so the CLI). Once bound, every
+/// Binds streams to registry subjects and unbinds them (no method is called <c>BindAsync</c>: minimal APIs would take the
+/// service for a bindable parameter type), for every face (REST, gRPC, and so the CLI). Once bound, every
 /// record put to the stream is checked against the subject's live versions (<see cref="RecordSchemaCheck"/>). A change
 /// is announced on the shard-change channel, as encryption is, so every gateway drops its cached route of the stream
 /// and checks the very next put by the new binding.
@@ -20,7 +21,7 @@ public sealed class StreamSchemaService(
     /// Binds the stream to <paramref name="subject"/>, which must have a live version, and, with
     /// <paramref name="compatibility"/>, sets the level the subject's new versions are checked with.
     /// </summary>
-    public async Task<StreamSchemaBinding> BindAsync(Tenant tenant, string stream, string? subject, string? compatibility, CancellationToken cancellationToken = default)
+    public async Task<StreamSchemaBinding> SetBindingAsync(Tenant tenant, string stream, string? subject, string? compatibility, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ValidateSubject(subject);
@@ -56,7 +57,7 @@ public sealed class StreamSchemaService(
     }
 
     /// <summary>The stream's binding; <see cref="SluiceErrorCode.NotFound"/> when the stream is missing or not bound.</summary>
-    public async Task<StreamSchemaBinding> GetAsync(Tenant tenant, string stream, CancellationToken cancellationToken = default)
+    public async Task<StreamSchemaBinding> GetBindingAsync(Tenant tenant, string stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         var definition = await streams.DescribeAsync(tenant, stream, cancellationToken);
@@ -71,7 +72,7 @@ public sealed class StreamSchemaService(
     }
 
     /// <summary>Unbinds the stream (a stream not bound stays so): its records are no longer checked. Returns the stream.</summary>
-    public async Task<StreamDefinition> UnbindAsync(Tenant tenant, string stream, CancellationToken cancellationToken = default)
+    public async Task<StreamDefinition> ClearBindingAsync(Tenant tenant, string stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         await ChangeAsync(tenant, stream, s => s.SchemaSubject = null, cancellationToken);

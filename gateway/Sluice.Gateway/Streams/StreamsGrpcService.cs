@@ -18,7 +18,7 @@ internal sealed class StreamsGrpcService(
     public override async Task<V1.StreamSchemaBinding> SetStreamSchema(SetStreamSchemaRequest request, ServerCallContext context)
     {
         var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
-        var binding = await schemas.BindAsync(
+        var binding = await schemas.SetBindingAsync(
             tenant, request.Name, request.Subject, request.Compatibility.Length == 0 ? null : request.Compatibility, context.CancellationToken);
         return Binding(binding);
     }
@@ -26,13 +26,13 @@ internal sealed class StreamsGrpcService(
     public override async Task<V1.StreamSchemaBinding> GetStreamSchema(GetStreamSchemaRequest request, ServerCallContext context)
     {
         var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Any, request.Name, context.CancellationToken)).Tenant;
-        return Binding(await schemas.GetAsync(tenant, request.Name, context.CancellationToken));
+        return Binding(await schemas.GetBindingAsync(tenant, request.Name, context.CancellationToken));
     }
 
     public override async Task<StreamDescription> ClearStreamSchema(ClearStreamSchemaRequest request, ServerCallContext context)
     {
         var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
-        return Describe(await schemas.UnbindAsync(tenant, request.Name, context.CancellationToken));
+        return Describe(await schemas.ClearBindingAsync(tenant, request.Name, context.CancellationToken));
     }
 
     public override async Task<StreamDescription> SetStreamEncryption(SetStreamEncryptionRequest request, ServerCallContext context)

@@ -98,6 +98,6 @@ internal sealed class MixedBatch
         Assert.Equal(Valid.Select(Convert.ToHexString), read.Select(Convert.ToHexString));
     }
 
-    public IEnumerable<PutRecordsEntry> Entries() =>
-        Records.Select((r, i) => new PutRecordsEntry { PartitionKey = $"k{i}", Data = ByteString.CopyFrom(r.Data) });
+    public IReadOnlyList<PutRecordsEntry> Entries() =>
+        [.. Records.Select((r, i) => new PutRecordsEntry { PartitionKey = $"k{i}", Data = ByteString.CopyFrom(r.Data) })];
 }
