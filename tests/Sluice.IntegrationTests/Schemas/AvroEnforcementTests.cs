@@ -32,7 +32,7 @@ public sealed class AvroEnforcementTests(ClusterFixture cluster)
         [
             (valid, null),
             (Utf8("""{"id":2,"amount":0.5}"""), null),
-            (Wire(id, Order(3, 1)[..4]), invalid),
+            (Wire(id, Order(3, 1).AsSpan(0, 4)), invalid),
             (Wire(id, [.. Order(4, 1), 0x00]), invalid),
             (Utf8("""{"id":"five","amount":1}"""), invalid),
             (Utf8("""{"id":6}"""), invalid),
