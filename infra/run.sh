@@ -269,6 +269,7 @@ export AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:$HTTP_PORT
 export SLUICE_KINESIS_H2=http://127.0.0.1:$GRPC_PORT
 export SLUICE_KINESIS_TLS=https://127.0.0.1:$HTTPS_PORT
 export SLUICE_TLS_CA=$TLS_DIR/gateway.crt
+export SLUICE_SCHEMA_REGISTRY=http://127.0.0.1:$HTTP_PORT/schema-registry
 EOF
   )
 
@@ -283,6 +284,7 @@ Sluice is up. Ctrl-C stops everything; running ./infra/run.sh again keeps the da
   REST     http://127.0.0.1:$HTTP_PORT/v1     (OpenAPI: http://127.0.0.1:$HTTP_PORT/swagger)
   gRPC     http://127.0.0.1:$GRPC_PORT        (sluice.v1, h2c)
   Kinesis  http://127.0.0.1:$HTTP_PORT, h2c http://127.0.0.1:$GRPC_PORT, TLS https://127.0.0.1:$HTTPS_PORT   (SigV4: the dev access key)
+  Schemas  http://127.0.0.1:$HTTP_PORT/schema-registry   (Confluent-compatible; the token, or Basic with the dev access key)
 ${nodes_list}  control  http://127.0.0.1:$CONTROLLER_PORT/controller   (which controller is active; the nodes' embedded ones stand by)
   Postgres Host=127.0.0.1;Port=$PG_PORT;Database=sluice;Username=sluice
   Redis    127.0.0.1:$REDIS_PORT   (quotas: $QUOTAS; metrics: http://127.0.0.1:$HTTP_PORT/metrics)
@@ -292,6 +294,7 @@ In another shell:
   . .data/dev.env
   dotnet sdk/Sluice.Cli/bin/Release/net10.0/sluice.dll streams list     # or: ./infra/sluice streams list
   curl -H "Authorization: Bearer \$SLUICE_TOKEN" \$SLUICE_HTTP/v1/streams
+  curl -H "Authorization: Bearer \$SLUICE_TOKEN" \$SLUICE_SCHEMA_REGISTRY/subjects
   aws --endpoint-url \$AWS_ENDPOINT_URL_KINESIS kinesis list-streams
 
 EOF

@@ -7,10 +7,11 @@ using Sluice.Cli.Commands.Admin;
 using Sluice.Cli.Commands.Acl;
 using Sluice.Cli.Commands.Bench;
 using Sluice.Cli.Commands.Cluster;
+using Sluice.Cli.Commands.Schemas;
 
 namespace Sluice.Cli;
 
-/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench, cluster and tenant admin, and ACLs.</summary>
+/// <summary>The <c>sluice</c> command: streams admin, put, tail, bench, cluster and tenant admin, ACLs, and the schema registry.</summary>
 internal static class Program
 {
     private const int StdoutBufferBytes = 64 * 1024;
@@ -105,6 +106,7 @@ internal static class Program
         root.Subcommands.Add(ClusterCommand.Create(context, connection));
         root.Subcommands.Add(AdminCommand.Create(context, connection));
         root.Subcommands.Add(AclCommand.Create(context, connection));
+        root.Subcommands.Add(SchemasCommand.Create(context, connection));
         return root;
     }
 }

@@ -7,6 +7,7 @@ public static class SchemaFormats
     [
         new Json.JsonSchemaFormat(),
         new Avro.AvroFormat(),
+        new Protobuf.ProtobufFormat(),
     ];
 
     /// <summary>The format of <paramref name="type"/>.</summary>

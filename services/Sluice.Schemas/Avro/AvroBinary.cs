@@ -455,7 +455,8 @@ internal static class AvroBinary
         _ => new AvroViolation($"the {what} does not fit in {bits} bits"),
     };
 
-    private static AvroViolation Truncated(string what) => new($"the payload ends in the middle of a {what}");
+    private static AvroViolation Truncated(string what) =>
+        new($"the payload ends in the middle of {("aeiou".Contains(what[0], StringComparison.Ordinal) ? "an" : "a")} {what}");
 
     private static void WriteFloat(Utf8JsonWriter writer, float value)
     {

@@ -10,6 +10,14 @@ internal sealed class AvroCompatibility
 {
     private readonly HashSet<(AvroNode Reader, AvroNode Writer)> _inProgress = [];
 
+    // Record pairs already compared, and whether they were compatible: a schema may share a record many times over,
+    // and comparing it afresh each time would take exponential time.
+    // Incompatible pairs are only remembered outside union-branch trials, whose reasons are thrown away, so that a
+    // pair reported as "compared where it first occurs" was reported there.
+    private readonly Dictionary<(AvroNode Reader, AvroNode Writer), bool> _done = [];
+
+    private int _trials;
+
     private AvroCompatibility()
     {
     }
@@ -56,7 +64,9 @@ internal sealed class AvroCompatibility
             foreach (var branch in reader.Branches)
             {
                 var trial = new List<string>();
+                _trials++;
                 Visit(branch, writer, path, field, trial);
+                _trials--;
                 if (trial.Count == 0)
                 {
                     return;
@@ -92,7 +102,7 @@ internal sealed class AvroCompatibility
                 var missing = writer.Symbols.Where(s => !reader.Symbols.Contains(s, StringComparer.Ordinal)).ToList();
                 if (missing.Count > 0 && reader.EnumDefault is null)
                 {
-                    reasons.Add($"{Where(path, field)} (at {path}/symbols): the reader's enum '{reader.FullName}' lacks the writer's symbols {string.Join(", ", missing)} and has no default symbol.");
+                    reasons.Add($"{Where($"{path}/symbols", field)}: the reader's enum '{reader.FullName}' lacks the writer's symbols {string.Join(", ", missing)} and has no default symbol.");
                 }
 
                 break;
@@ -103,7 +113,7 @@ internal sealed class AvroCompatibility
                 }
                 else if (reader.Size != writer.Size)
                 {
-                    reasons.Add($"{Where(path, field)} (at {path}/size): the reader's fixed '{reader.FullName}' has {reader.Size} bytes, the writer's {writer.Size}.");
+                    reasons.Add($"{Where($"{path}/size", field)}: the reader's fixed '{reader.FullName}' has {reader.Size} bytes, the writer's {writer.Size}.");
                 }
 
                 break;
@@ -124,10 +134,22 @@ internal sealed class AvroCompatibility
             return;
         }
 
+        if (_done.TryGetValue((reader, writer), out var compatible))
+        {
+            if (!compatible)
+            {
+                reasons.Add($"{Where(path, field)}: the reader's record '{reader.FullName}' cannot read the writer's record '{writer.FullName}' (compared where it first occurs).");
+            }
+
+            return;
+        }
+
         if (!_inProgress.Add((reader, writer)))
         {
             return;
         }
+
+        var before = reasons.Count;
 
         for (var i = 0; i < reader.Fields.Length; i++)
         {
@@ -146,6 +168,10 @@ internal sealed class AvroCompatibility
         }
 
         _inProgress.Remove((reader, writer));
+        if (reasons.Count == before || _trials == 0)
+        {
+            _done[(reader, writer)] = reasons.Count == before;
+        }
     }
 
     private static AvroField? FindWriterField(AvroField readerField, AvroNode writer)

@@ -15,33 +15,42 @@ public sealed class AvroFormat : ISchemaFormat
     public ParsedSchema Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        global::Avro.Schema apacheSchema;
+        JsonDocument document;
         try
         {
-            apacheSchema = global::Avro.Schema.Parse(text);
-        }
-        catch (Exception e)
-        {
-            throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
-        }
-
-        AvroNode root;
-        try
-        {
-            using var document = JsonDocument.Parse(text, DocumentOptions);
-            root = AvroSchemaParser.Parse(document.RootElement);
+            // JSON first, so a syntax error reads as one rather than as Apache.Avro's Newtonsoft message.
+            document = JsonDocument.Parse(text, DocumentOptions);
         }
         catch (JsonException e)
         {
-            // Apache.Avro accepts a bare type name without quotes (int); Confluent's texts are JSON.
             throw new SchemaParseException($"Invalid Avro schema: not valid JSON: {e.Message}", e);
         }
-        catch (SchemaParseException e)
-        {
-            throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
-        }
 
-        return new AvroSchema(text, apacheSchema, root);
+        using (document)
+        {
+            // Ours first: its messages name the path; Apache.Avro then refuses what it alone checks (logical types).
+            AvroNode root;
+            try
+            {
+                root = AvroSchemaParser.Parse(document.RootElement);
+            }
+            catch (SchemaParseException e)
+            {
+                throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
+            }
+
+            global::Avro.Schema apacheSchema;
+            try
+            {
+                apacheSchema = global::Avro.Schema.Parse(text);
+            }
+            catch (Exception e)
+            {
+                throw new SchemaParseException($"Invalid Avro schema: {e.Message}", e);
+            }
+
+            return new AvroSchema(text, apacheSchema, root);
+        }
     }
 
     public IReadOnlyList<string> CanRead(ParsedSchema reader, ParsedSchema writer)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Sluice.Schemas.Avro;
 
@@ -9,11 +10,21 @@ namespace Sluice.Schemas.Avro;
 /// </summary>
 internal static class AvroJson
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = AvroLimits.MaxDepth + 1 };
+    // Multiple values are read so that a second one is reported as such rather than as a syntax error.
+    /// <summary>Records with up to this many fields track the fields seen on the stack.</summary>
+    private const int MaxStackFields = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = AvroLimits.MaxDepth + 1, AllowMultipleValues = true };
 
     /// <summary>Validates a UTF-8 JSON record in its natural shape; null when it is an instance, else the violation.</summary>
     public static string? Validate(AvroNode root, ReadOnlySpan<byte> utf8Json)
     {
+        // The reader checks the UTF-8 of property names and literals, but that of string values only when they are read.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            return "$: not valid JSON: the text is not valid UTF-8";
+        }
+
         var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
         JsonDocument document;
         try
@@ -100,10 +111,17 @@ internal static class AvroJson
             return integer >= min && integer <= max ? null : new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
         }
 
-        // An integral decimal (1.0, 1e3) is a fine integer in a produced record; a default must be an integer literal, as Confluent checks it.
-        if (mode == AvroJsonMode.Natural && value.TryGetDecimal(out var number) && decimal.Truncate(number) == number)
+        if (value.TryGetDecimal(out var number) && decimal.Truncate(number) == number)
         {
-            return number >= min && number <= max ? null : new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
+            if (number < min || number > max)
+            {
+                return new AvroViolation($"{value.GetRawText()} is out of range for {expected}");
+            }
+
+            // An integral decimal (1.0, 1e3) is a fine integer in a produced record; a default must be an integer literal, as Confluent checks it.
+            return mode == AvroJsonMode.Natural
+                ? null
+                : new AvroViolation($"a default of {expected[(expected.IndexOf(' ', StringComparison.Ordinal) + 1)..]} is an integer literal, not {value.GetRawText()}");
         }
 
         return value.TryGetDouble(out var d) && Math.Floor(d) == d
@@ -191,7 +209,7 @@ internal static class AvroJson
             var first = Check(node.Branches[0], value, mode, depth);
             return first is null
                 ? null
-                : new AvroViolation($"a union's default must be of its first branch, {node.Branches[0].DisplayName}: {first.Format()}");
+                : new AvroViolation($"a union's default must be of its first branch, {node.Branches[0].DisplayName}: {first.FormatNested()}");
         }
 
         AvroViolation? only = null;
@@ -295,58 +313,65 @@ internal static class AvroJson
         }
 
         var fields = node.Fields;
-        foreach (var field in fields)
-        {
-            if (value.TryGetProperty(field.Name, out var fieldValue))
-            {
-                var violation = Check(field.Type, fieldValue, mode, depth + 1);
-                if (violation is not null)
-                {
-                    return violation.Field(field.Name);
-                }
-            }
-            else if (!field.HasDefault)
-            {
-                return new AvroViolation($"the required field '{field.Name}' ({field.Type.DisplayName}, no default) is missing").Field(field.Name);
-            }
-        }
-
-        if (mode == AvroJsonMode.Default)
-        {
-            return null;
-        }
-
-        // Avro records are closed, and a repeated property would leave its value ambiguous.
-        var count = 0;
+        Span<bool> seen = fields.Length <= MaxStackFields ? stackalloc bool[MaxStackFields] : new bool[fields.Length];
+        // One pass over the properties; they usually come in field order, so the next field is tried first.
+        var next = 0;
         foreach (var property in value.EnumerateObject())
         {
-            var known = false;
-            foreach (var field in fields)
+            var index = FindField(fields, property, next);
+            if (index < 0)
             {
-                if (property.NameEquals(field.Name))
+                if (mode == AvroJsonMode.Default)
                 {
-                    known = true;
-                    break;
+                    continue;
                 }
-            }
 
-            if (!known)
-            {
+                // Avro records are closed.
                 return new AvroViolation($"record '{node.FullName}' has no field named '{property.Name}'").Field(property.Name);
             }
 
-            count++;
-        }
-
-        var present = 0;
-        foreach (var field in fields)
-        {
-            if (value.TryGetProperty(field.Name, out _))
+            var field = fields[index];
+            if (seen[index])
             {
-                present++;
+                // A repeated property would leave the field's value ambiguous.
+                return new AvroViolation($"record '{node.FullName}' has the property '{field.Name}' more than once").Field(field.Name);
+            }
+
+            seen[index] = true;
+            next = index + 1;
+            var violation = Check(field.Type, property.Value, mode, depth + 1);
+            if (violation is not null)
+            {
+                return violation.Field(field.Name);
             }
         }
 
-        return count == present ? null : new AvroViolation($"record '{node.FullName}' has a property more than once");
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (!seen[i] && !fields[i].HasDefault)
+            {
+                return new AvroViolation($"the required field '{fields[i].Name}' ({fields[i].Type.DisplayName}, no default) is missing").Field(fields[i].Name);
+            }
+        }
+
+        return null;
+    }
+
+    private static int FindField(AvroField[] fields, JsonProperty property, int hint)
+    {
+        if (hint < fields.Length && property.NameEquals(fields[hint].Name))
+        {
+            return hint;
+        }
+
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i != hint && property.NameEquals(fields[i].Name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

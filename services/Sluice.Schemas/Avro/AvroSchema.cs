@@ -2,7 +2,10 @@ namespace Sluice.Schemas.Avro;
 
 /// <summary>
 /// A parsed Avro schema: its canonical form and name for the registry, and a precompiled node tree that validates
-/// and decodes produced records without touching Apache.Avro's object model on the hot path.
+/// and decodes produced records without touching Apache.Avro's object model on the hot path. The JSON of a datum, as
+/// checked and decoded, is the natural one: unions are the bare value, bytes and fixed base64, enums their symbol,
+/// logical types their underlying type (a timestamp-millis is a number, a decimal base64 bytes), and NaN and the
+/// infinities, which JSON cannot hold, the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>.
 /// </summary>
 public sealed class AvroSchema : ParsedSchema
 {

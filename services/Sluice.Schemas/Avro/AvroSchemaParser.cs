@@ -27,11 +27,11 @@ internal sealed class AvroSchemaParser
             if (violation is not null)
             {
                 throw new SchemaParseException(
-                    $"field '{field.Name}' (at {Display(path)}) has a default that does not match its type {field.Type.Describe()}: {violation.Format()}.");
+                    $"field '{field.Name}' (at {Display(path)}) has a default that does not match its type {field.Type.Describe()}: {violation.FormatNested()}.");
             }
         }
 
-        SetMinSizes(node, []);
+        SetMinSizes(node, [], []);
         return node;
     }
 
@@ -411,11 +411,17 @@ internal sealed class AvroSchemaParser
     }
 
     /// <summary>
-    /// Computes <see cref="AvroNode.MinSize"/> bottom-up. A record still being sized (a recursive reference) counts as
-    /// zero: recursion always passes through a union or a collection, which take at least a byte of their own.
+    /// Computes <see cref="AvroNode.MinSize"/> bottom-up, each named type once (a schema may share one record many
+    /// times over). A record still being sized (a recursive reference) counts as zero: recursion always passes through
+    /// a union or a collection, which take at least a byte of their own.
     /// </summary>
-    private static int SetMinSizes(AvroNode node, HashSet<AvroNode> inProgress)
+    private static int SetMinSizes(AvroNode node, HashSet<AvroNode> inProgress, HashSet<AvroNode> done)
     {
+        if (done.Contains(node))
+        {
+            return node.MinSize;
+        }
+
         switch (node.Kind)
         {
             case AvroKind.Record:
@@ -427,26 +433,23 @@ internal sealed class AvroSchemaParser
                 var total = 0;
                 foreach (var field in node.Fields)
                 {
-                    total = (int)Math.Min(int.MaxValue, (long)total + SetMinSizes(field.Type, inProgress));
+                    total = (int)Math.Min(int.MaxValue, (long)total + SetMinSizes(field.Type, inProgress, done));
                 }
 
                 node.MinSize = total;
                 inProgress.Remove(node);
+                done.Add(node);
                 return total;
             case AvroKind.Union:
                 foreach (var branch in node.Branches)
                 {
-                    SetMinSizes(branch, inProgress);
+                    SetMinSizes(branch, inProgress, done);
                 }
 
                 node.MinSize = 1;
                 return 1;
             case AvroKind.Array or AvroKind.Map:
-                if (node.Items!.Kind is AvroKind.Record or AvroKind.Union or AvroKind.Array or AvroKind.Map)
-                {
-                    SetMinSizes(node.Items, inProgress);
-                }
-
+                SetMinSizes(node.Items!, inProgress, done);
                 node.MinSize = 1;
                 return 1;
             case AvroKind.Fixed:

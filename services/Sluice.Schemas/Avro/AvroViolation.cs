@@ -52,4 +52,7 @@ internal sealed class AvroViolation
 
     /// <summary>The violation as one sentence: <c>$.address.zip: expected a string, got a number</c>.</summary>
     public string Format() => $"{Path}: {Problem}";
+
+    /// <summary>As <see cref="Format"/>, but the bare problem when it is at the root, for messages that already say which value they mean.</summary>
+    public string FormatNested() => _segments.Count == 0 ? Problem : Format();
 }

@@ -7,9 +7,10 @@ namespace Sluice.Schemas.Json;
 
 /// <summary>
 /// A parsed JSON Schema (draft-06, draft-07, 2019-09 or 2020-12). The schema is built once, here, and evaluated for
-/// every record the gateway checks: JsonSchema.Net's built schemas are immutable, so one instance serves concurrent
-/// requests. Records are evaluated first with the cheapest output (pass/fail) and only a failing one is evaluated
-/// again to say where and why.
+/// every record the gateway checks; both evaluators are immutable, so one instance serves concurrent requests. A record
+/// is first checked pass/fail by <see cref="JsonFastValidator"/> (JsonSchema.Net with flag output when the schema uses
+/// keywords the fast path does not implement); only a failing one is evaluated again by JsonSchema.Net, which has the
+/// last word and says where and why.
 /// </summary>
 public sealed class JsonSchemaDocument : ParsedSchema
 {
@@ -25,6 +26,9 @@ public sealed class JsonSchemaDocument : ParsedSchema
 
     private readonly JsonSchema _schema;
 
+    /// <summary>The pass/fail fast path; null for a schema using keywords only JsonSchema.Net implements.</summary>
+    private readonly JsonFastValidator? _fast;
+
     internal JsonSchemaDocument(string text, JsonElement root, JsonSchemaDraft draft, JsonSchema schema, JsonSchemaIndex index)
         : base(text)
     {
@@ -32,6 +36,7 @@ public sealed class JsonSchemaDocument : ParsedSchema
         Draft = draft;
         Index = index;
         _schema = schema;
+        _fast = JsonFastValidator.TryCreate(root, draft, index);
         Canonical = JsonCanonical.Sorted(root);
         Name = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString() is { Length: > 0 } name
             ? name
@@ -55,6 +60,15 @@ public sealed class JsonSchemaDocument : ParsedSchema
     /// <summary>The schema's subschemas, resources and references, for following local <c>$ref</c>s.</summary>
     internal JsonSchemaIndex Index { get; }
 
+    /// <summary>Whether records are checked by the fast path (else by JsonSchema.Net alone); for tests.</summary>
+    internal bool HasFastPath => _fast is not null;
+
+    /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast path to it.</summary>
+    internal bool IsValidByReference(JsonElement instance) => _schema.Evaluate(instance, FlagOptions).IsValid;
+
+    /// <summary>The fast path's verdict alone (JsonSchema.Net's when there is none), for tests.</summary>
+    internal bool IsValidByFastPath(JsonElement instance) => _fast?.IsValid(instance) ?? IsValidByReference(instance);
+
     /// <inheritdoc/>
     /// <remarks>A JSON Schema payload is the UTF-8 JSON itself, so this is <see cref="ValidateJson"/>.</remarks>
     public override string? ValidatePayload(ReadOnlySpan<byte> payload) => ValidateJson(payload);
@@ -69,12 +83,14 @@ public sealed class JsonSchemaDocument : ParsedSchema
 
         try
         {
-            if (_schema.Evaluate(instance, FlagOptions).IsValid)
+            if (_fast is not null ? _fast.IsValid(instance) : _schema.Evaluate(instance, FlagOptions).IsValid)
             {
                 return null;
             }
 
-            return Describe(_schema.Evaluate(instance, ListOptions));
+            // JsonSchema.Net has the last word on a record the fast path fails, and says why.
+            var results = _schema.Evaluate(instance, ListOptions);
+            return results.IsValid ? null : Describe(results);
         }
 #pragma warning disable CA1031 // A record must never fail the request with an exception: whatever the evaluator throws is the record's violation.
         catch (Exception e)
