@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -169,11 +170,7 @@ internal sealed class JsonFastValidator
 
             if (schema.TryGetProperty("properties", out var properties))
             {
-                node.Properties = new Dictionary<string, Node>(StringComparer.Ordinal);
-                foreach (var property in properties.EnumerateObject())
-                {
-                    node.Properties[property.Name] = Compile(property.Value, $"{pointer}/properties/{JsonPath.EscapeSegment(property.Name)}");
-                }
+                node.Properties = [.. properties.EnumerateObject().Select(p => (Encoding.UTF8.GetBytes(p.Name), Compile(p.Value, $"{pointer}/properties/{JsonPath.EscapeSegment(p.Name)}")))];
             }
 
             if (schema.TryGetProperty("patternProperties", out var patternProperties))
@@ -283,6 +280,9 @@ internal sealed class JsonFastValidator
     /// <summary>One compiled subschema: the keywords it has, checked in one pass over the instance.</summary>
     private sealed class Node
     {
+        /// <summary>The longest string value checked on the stack; longer ones are decoded to a string.</summary>
+        private const int MaxStackChars = 512;
+
         public bool False;
         public Node? Reference;
         public InstanceTypes? Types;
@@ -296,7 +296,8 @@ internal sealed class JsonFastValidator
         public Node[]? TupleItems;
         public Node? RemainingItems, Contains, AdditionalProperties, PropertyNames, Not, If, Then, Else;
         public string[]? Required;
-        public Dictionary<string, Node>? Properties;
+        /// <summary>By UTF-8 name, so a record's properties are found and matched without decoding their names.</summary>
+        public (byte[] Name, Node Schema)[]? Properties;
         public (Regex Pattern, Node Schema)[]? PatternProperties;
         public List<(string Property, string[] Required)>? DependentRequired;
         public List<(string Property, Node Schema)>? DependentSchemas;
@@ -319,7 +320,7 @@ internal sealed class JsonFastValidator
                 return false;
             }
 
-            if (Enum is not null && !Array.Exists(Enum, e => JsonElement.DeepEquals(e, instance)))
+            if (Enum is not null && !InEnum(instance))
             {
                 return false;
             }
@@ -342,12 +343,18 @@ internal sealed class JsonFastValidator
 
         private bool ApplicatorsValid(JsonElement instance)
         {
-            if (AllOf is not null && !Array.TrueForAll(AllOf, s => s.IsValid(instance)))
+            if (AllOf is not null)
             {
-                return false;
+                foreach (var branch in AllOf)
+                {
+                    if (!branch.IsValid(instance))
+                    {
+                        return false;
+                    }
+                }
             }
 
-            if (AnyOf is not null && !Array.Exists(AnyOf, s => s.IsValid(instance)))
+            if (AnyOf is not null && !AnyValid(AnyOf, instance))
             {
                 return false;
             }
@@ -416,6 +423,26 @@ internal sealed class JsonFastValidator
             if (MinLength is null && MaxLength is null && Pattern is null)
             {
                 return true;
+            }
+
+            // An unescaped ASCII value (the usual case) is checked on its bytes, widened on the stack: no string per value.
+            var raw = JsonMarshal.GetRawUtf8Value(instance);
+            if (raw.Length >= 2 && raw.Length - 2 <= MaxStackChars && raw.IndexOf((byte)'\\') < 0 && Ascii.IsValid(raw))
+            {
+                var bytes = raw[1..^1];
+                if (bytes.Length < MinLength || bytes.Length > MaxLength)
+                {
+                    return false;
+                }
+
+                if (Pattern is null)
+                {
+                    return true;
+                }
+
+                Span<char> chars = stackalloc char[bytes.Length];
+                Ascii.ToUtf16(bytes, chars, out _);
+                return Pattern.IsMatch(chars);
             }
 
             var text = instance.GetString()!;
@@ -502,7 +529,18 @@ internal sealed class JsonFastValidator
                 }
             }
 
-            if (Properties is not null || PatternProperties is not null || AdditionalProperties is not null || PropertyNames is not null)
+            if (PatternProperties is null && AdditionalProperties is null && PropertyNames is null)
+            {
+                // Only named properties: look each up (by UTF-8 name, no decoding) rather than walk the record's.
+                foreach (var (name, schema) in Properties ?? [])
+                {
+                    if (instance.TryGetProperty(name, out var value) && !schema.IsValid(value))
+                    {
+                        return false;
+                    }
+                }
+            }
+            else
             {
                 foreach (var property in instance.EnumerateObject())
                 {
@@ -517,9 +555,15 @@ internal sealed class JsonFastValidator
             {
                 foreach (var (name, names) in DependentRequired)
                 {
-                    if (instance.TryGetProperty(name, out _) && !Array.TrueForAll(names, n => instance.TryGetProperty(n, out _)))
+                    if (instance.TryGetProperty(name, out _))
                     {
-                        return false;
+                        foreach (var dependent in names)
+                        {
+                            if (!instance.TryGetProperty(dependent, out _))
+                            {
+                                return false;
+                            }
+                        }
                     }
                 }
             }
@@ -550,12 +594,17 @@ internal sealed class JsonFastValidator
             }
 
             var matched = false;
-            if (Properties is not null && Properties.TryGetValue(property.Name, out var schema))
+            foreach (var (name, schema) in Properties ?? [])
             {
-                matched = true;
-                if (!schema.IsValid(property.Value))
+                if (property.NameEquals(name))
                 {
-                    return false;
+                    matched = true;
+                    if (!schema.IsValid(property.Value))
+                    {
+                        return false;
+                    }
+
+                    break;
                 }
             }
 
@@ -575,6 +624,32 @@ internal sealed class JsonFastValidator
             }
 
             return matched || AdditionalProperties is null || AdditionalProperties.IsValid(property.Value);
+        }
+
+        private static bool AnyValid(Node[] branches, JsonElement instance)
+        {
+            foreach (var branch in branches)
+            {
+                if (branch.IsValid(instance))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool InEnum(JsonElement instance)
+        {
+            foreach (var value in Enum!)
+            {
+                if (JsonElement.DeepEquals(value, instance))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static InstanceTypes TypeOf(JsonElement instance) => instance.ValueKind switch

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -22,7 +23,7 @@ public sealed class JsonSchemaDocument : ParsedSchema
     private static readonly EvaluationOptions ListOptions = new() { OutputFormat = OutputFormat.List };
 
     /// <summary>The same limits as JsonDocument's defaults, stated so the parse of a record never depends on ambient settings.</summary>
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 64 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 64 };
 
     private readonly JsonSchema _schema;
 
@@ -76,11 +77,62 @@ public sealed class JsonSchemaDocument : ParsedSchema
     /// <inheritdoc/>
     public override string? ValidateJson(ReadOnlySpan<byte> utf8Json)
     {
-        if (ReadInstance(utf8Json, out var instance) is { } unreadable)
+        if (CheckEncoding(utf8Json) is { } unreadable)
         {
             return unreadable;
         }
 
+        // JsonDocument parses from memory with pooled metadata; a pooled copy of the record (about a kilobyte) keeps
+        // the per-record allocation to the document itself.
+        var rented = ArrayPool<byte>.Shared.Rent(utf8Json.Length);
+        try
+        {
+            utf8Json.CopyTo(rented);
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(rented.AsMemory(0, utf8Json.Length), DocumentOptions);
+            }
+            catch (JsonException e)
+            {
+                return NotJson(e);
+            }
+
+            using (document)
+            {
+                return Evaluate(document.RootElement);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string DecodePayloadToJson(ReadOnlySpan<byte> payload)
+    {
+        if (CheckEncoding(payload) is { } unreadable)
+        {
+            throw new FormatException(unreadable);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { CommentHandling = DocumentOptions.CommentHandling, MaxDepth = DocumentOptions.MaxDepth });
+            using var document = JsonDocument.ParseValue(ref reader);
+            // ParseValue stops after one value; anything but whitespace after it makes Read throw.
+            reader.Read();
+            return JsonCanonical.Compact(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(NotJson(e), e);
+        }
+    }
+
+    private string? Evaluate(JsonElement instance)
+    {
         try
         {
             if (_fast is not null ? _fast.IsValid(instance) : _schema.Evaluate(instance, FlagOptions).IsValid)
@@ -100,49 +152,19 @@ public sealed class JsonSchemaDocument : ParsedSchema
         }
     }
 
-    /// <inheritdoc/>
-    public override string DecodePayloadToJson(ReadOnlySpan<byte> payload)
+    /// <summary>Why bytes cannot be a JSON record before parsing them (empty, not UTF-8); null when they may be.</summary>
+    private static string? CheckEncoding(ReadOnlySpan<byte> utf8Json)
     {
-        if (ReadInstance(payload, out var instance) is { } unreadable)
-        {
-            throw new FormatException(unreadable);
-        }
-
-        return JsonCanonical.Compact(instance);
-    }
-
-    /// <summary>Parses one whole JSON value from UTF-8; the reason it is not one (invalid UTF-8, bad or truncated JSON, trailing bytes), else null.</summary>
-    private static string? ReadInstance(ReadOnlySpan<byte> utf8Json, out JsonElement instance)
-    {
-        instance = default;
         if (utf8Json.IsEmpty)
         {
             return "$: the record is empty; a JSON schema record is a UTF-8 JSON value.";
         }
 
-        // Utf8JsonReader does not check the UTF-8 inside strings; the vectorised check costs little next to the parse.
-        if (!Utf8.IsValid(utf8Json))
-        {
-            return $"$: the record is not valid UTF-8 (the first bad byte is at offset {FirstInvalidUtf8(utf8Json)}).";
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
-            instance = JsonElement.ParseValue(ref reader);
-            // Anything after the value but whitespace makes Read throw; the whole payload must be one value.
-            if (reader.Read())
-            {
-                return $"$: the record has data after its JSON value (at byte {reader.TokenStartIndex}).";
-            }
-
-            return null;
-        }
-        catch (JsonException e)
-        {
-            return $"$: the record is not valid JSON: {e.Message}";
-        }
+        // The JSON reader does not check the UTF-8 inside strings; the vectorised check costs little next to the parse.
+        return Utf8.IsValid(utf8Json) ? null : $"$: the record is not valid UTF-8 (the first bad byte is at offset {FirstInvalidUtf8(utf8Json)}).";
     }
+
+    private static string NotJson(JsonException e) => $"$: the record is not valid JSON: {e.Message}";
 
     private static long FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
     {

@@ -39,6 +39,8 @@ public sealed class JsonFastValidatorTests
         Add("""{"minLength":2,"maxLength":3}""", "\"a\"", "\"ab\"", "\"abcd\"", "\"é\u0301x\"", "\"\U0001F600\U0001F600\"", "5");
         Add("""{"pattern":"^[a-z]+\\d$"}""", "\"abc1\"", "\"abc\"", "\"ABC1\"", "\"abc\u0663\"", "1");
         Add("""{"pattern":"b"}""", "\"abc\"", "\"xyz\"");
+        Add("""{"pattern":"^ab$","maxLength":2}""", "\"a\\u0062\"", "\"a\\nb\"", "\"ab\"", "\"\\u00e9b\"");
+        Add("""{"maxLength":600,"pattern":"^x+$"}""", "\"" + new string('x', 600) + "\"", "\"" + new string('x', 601) + "\"", "\"" + new string('x', 599) + "y\"");
         Add("""{"items":{"type":"integer"},"minItems":1,"maxItems":3}""", "[1]", "[]", "[1,2,3,4]", "[1,\"a\"]", "{}");
         Add("""{"items":[{"type":"string"},{"type":"integer"}],"additionalItems":false}""", "[\"a\",1]", "[\"a\"]", "[\"a\",1,2]", "[1]");
         Add("""{"items":[{"type":"string"}],"additionalItems":{"type":"boolean"}}""", "[\"a\",true,false]", "[\"a\",1]");
