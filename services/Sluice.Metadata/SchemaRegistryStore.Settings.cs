@@ -75,6 +75,7 @@ public sealed partial class SchemaRegistryStore
         ArgumentNullException.ThrowIfNull(subject);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockSubjectAsync(db, tenantId, subject, cancellationToken);
         var (subjectConfig, tenantConfig) = await SettingsAsync(db, tenantId, subject, cancellationToken);
         var previous = EffectiveMode(subjectConfig, tenantConfig);
         if (mode == RegistryMode.Import && !force)

@@ -44,6 +44,8 @@ public sealed partial class SchemaRegistryStore(IDbContextFactory<MetadataDbCont
         ArgumentNullException.ThrowIfNull(subject);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Serialised with the subject's other changes, so two first settings of one subject do not both insert its row.
+        await LockSubjectAsync(db, tenantId, subject, cancellationToken);
         var row = await db.SubjectConfigs.SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Subject == subject, cancellationToken);
         if (row is null)
         {

@@ -93,7 +93,7 @@ public static class SchemaRegistryEndpoints
         group.MapDelete("/mode/{subject}", DeleteSubjectModeAsync).WithSummary("Remove a subject's mode");
 
         // Confluent answers unknown paths in its own shape too.
-        group.MapFallback((Delegate)NotFound).WithSummary("Unknown registry path");
+        group.MapFallback((Delegate)NotFound).ExcludeFromDescription();
         return group;
     }
 

@@ -64,6 +64,19 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             throw new SchemaParseException($"The JSON schema is not a valid {DraftName(draft)} schema: {violations}");
         }
 
+        // References are checked before JsonSchema.Net builds the schema: an in-place cycle through allOf/anyOf would
+        // overflow its stack at the first evaluation.
+        var index = new JsonSchemaIndex(root, draft);
+        if (index.FindUnresolvableReference() is { } reference)
+        {
+            throw new SchemaParseException($"The JSON schema has an unsupported reference: {reference}");
+        }
+
+        if (index.FindInPlaceCycle() is { } cycle)
+        {
+            throw new SchemaParseException($"The JSON schema is not valid: {cycle}");
+        }
+
         JsonSchema schema;
         try
         {
@@ -76,12 +89,6 @@ public sealed class JsonSchemaFormat : ISchemaFormat
         {
             // ArgumentException: a pattern that is not a regular expression (RegexParseException).
             throw new SchemaParseException($"The JSON schema is not valid: {e.Message}", e);
-        }
-
-        var index = new JsonSchemaIndex(root, draft);
-        if (index.FindUnresolvableReference() is { } reference)
-        {
-            throw new SchemaParseException($"The JSON schema has an unsupported reference: {reference}");
         }
 
         return new JsonSchemaDocument(text, root, draft, schema, index);

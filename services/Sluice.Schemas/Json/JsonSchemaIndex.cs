@@ -25,6 +25,12 @@ internal sealed class JsonSchemaIndex
 
     private static readonly string[] ReferenceKeywords = ["$ref", "$dynamicRef", "$recursiveRef"];
 
+    private static readonly string[] SumKeywords = ["allOf", "anyOf", "oneOf"];
+
+    private static readonly string[] InPlaceKeywords = ["not", "if", "then", "else"];
+
+    private static readonly string[] DependencyKeywords = ["dependentSchemas", "dependencies"];
+
     private readonly JsonElement _root;
     private readonly JsonSchemaDraft _draft;
     private readonly Dictionary<string, Uri> _bases = new(StringComparer.Ordinal);
@@ -51,6 +57,97 @@ internal sealed class JsonSchemaIndex
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A cycle of subschemas that apply to the same value (through <c>$ref</c>, <c>allOf</c>, <c>anyOf</c>,
+    /// <c>oneOf</c>, <c>not</c>, <c>if</c>/<c>then</c>/<c>else</c>, dependent schemas) without descending into it, as a
+    /// sentence; null when there is none. Such a schema never finishes evaluating any value (JsonSchema.Net overflows
+    /// the stack on it, which would kill the gateway), so parsing refuses it.
+    /// </summary>
+    public string? FindInPlaceCycle()
+    {
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: on the current path; true: done.
+        foreach (var start in _bases.Keys.ToList())
+        {
+            if (Visit(start, state, []) is { } cycle)
+            {
+                return $"the subschemas {string.Join(" → ", cycle.Select(JsonPath.SchemaLocation))} apply to the same value in a cycle that never descends into it, so no value can ever be evaluated.";
+            }
+        }
+
+        return null;
+    }
+
+    private List<string>? Visit(string pointer, Dictionary<string, bool> state, List<string> path)
+    {
+        if (state.TryGetValue(pointer, out var done))
+        {
+            return done ? null : [.. path.SkipWhile(p => p != pointer), pointer];
+        }
+
+        state[pointer] = false;
+        path.Add(pointer);
+        foreach (var next in InPlaceSubschemas(pointer))
+        {
+            if (Visit(next, state, path) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+
+        path.RemoveAt(path.Count - 1);
+        state[pointer] = true;
+        return null;
+    }
+
+    private IEnumerable<string> InPlaceSubschemas(string pointer)
+    {
+        if (ElementAt(pointer) is not { ValueKind: JsonValueKind.Object } schema)
+        {
+            yield break;
+        }
+
+        foreach (var keyword in ReferenceKeywords)
+        {
+            if (schema.TryGetProperty(keyword, out var reference) && reference.ValueKind == JsonValueKind.String && Resolve(BaseOf(pointer), reference.GetString()!) is { } target)
+            {
+                yield return target;
+            }
+        }
+
+        foreach (var keyword in SumKeywords)
+        {
+            if (schema.TryGetProperty(keyword, out var branches) && branches.ValueKind == JsonValueKind.Array)
+            {
+                for (var i = 0; i < branches.GetArrayLength(); i++)
+                {
+                    yield return $"{pointer}/{keyword}/{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                }
+            }
+        }
+
+        foreach (var keyword in InPlaceKeywords)
+        {
+            if (schema.TryGetProperty(keyword, out _))
+            {
+                yield return $"{pointer}/{keyword}";
+            }
+        }
+
+        foreach (var keyword in DependencyKeywords)
+        {
+            if (schema.TryGetProperty(keyword, out var map) && map.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var entry in map.EnumerateObject())
+                {
+                    if (entry.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        yield return $"{pointer}/{keyword}/{JsonPath.EscapeSegment(entry.Name)}";
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -75,6 +75,16 @@ public sealed class SchemaRegistryAuthTests(ClusterFixture cluster)
         bearer.Http.DefaultRequestHeaders.Add("target-sr-cluster", "lsrc-12345");
         bearer.Http.DefaultRequestHeaders.Add("Confluent-Identity-Pool-Id", "pool-1");
         Assert.Equal(id, (await bearer.GetAsync($"/subjects/{subject}/versions/latest")).GetProperty("id").GetInt32());
+
+        // A disabled key is refused like an unknown one.
+        using (var disable = await bearer.Http.PostAsync($"/admin/v1/tenants/{tenant.Name}/access-keys/{key.AccessKeyId}/disable", null))
+        {
+            Assert.True(disable.IsSuccessStatusCode, $"disable: {(int)disable.StatusCode} {await disable.Content.ReadAsStringAsync()}");
+        }
+
+        await Wait.UntilAsync(async () => (await basic.SendAsync(HttpMethod.Get, "/subjects")).Status == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), () => "the disabled key to be refused");
+        await basic.ErrorAsync(HttpMethod.Get, $"/schemas/ids/{id}", 40101);
     }
 
     [Fact]

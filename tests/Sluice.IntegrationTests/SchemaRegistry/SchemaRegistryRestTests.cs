@@ -55,6 +55,11 @@ public sealed class SchemaRegistryRestTests(ClusterFixture cluster)
         Assert.Contains("JSON", (await registry.GetAsync("/schemas/types")).EnumerateArray().Select(t => t.GetString()));
         var listed = await registry.GetAsync("/schemas?subjectPrefix=orders-");
         Assert.Equal([(subject, 1, id)], listed.EnumerateArray().Select(s => (s.GetProperty("subject").GetString(), s.GetProperty("version").GetInt32(), s.GetProperty("id").GetInt32())));
+
+        // The registry is in the gateway's OpenAPI document.
+        using var openApi = await registry.Http.GetAsync("/swagger/v1/swagger.json");
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        Assert.Contains("/schema-registry/subjects/{subject}/versions", await openApi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -253,6 +253,10 @@ public sealed class JsonSchemaCompatibilityTests
         AssertCompatible(CompatibilityLevel.Backward, before, widened);
         AssertIncompatible(CompatibilityLevel.Forward, before, widened, "#/properties/value/type");
         AssertCompatible(CompatibilityLevel.Full, before, before);
+
+        // A recursive reader against a writer that allows anything: the implicit schemas recurse with it and stop.
+        AssertIncompatible(CompatibilityLevel.Backward, "{}", before, "#/type");
+        AssertIncompatible(CompatibilityLevel.Backward, """{"type":"object"}""", before, "#/properties/value");
     }
 
     [Fact]

@@ -69,6 +69,17 @@ public sealed class JsonSchemaParseTests
     public void Local_references_are_accepted(string text) =>
         Assert.NotNull(Format.Parse(text));
 
+    [Theory]
+    [InlineData("""{"definitions":{"a":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"}""")]
+    [InlineData("""{"$schema":"https://json-schema.org/draft/2020-12/schema","$ref":"#"}""")]
+    [InlineData("""{"$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"a":{"allOf":[{"$ref":"#/$defs/b"}]},"b":{"anyOf":[{"$ref":"#/$defs/a"}]}},"$ref":"#/$defs/a"}""")]
+    [InlineData("""{"definitions":{"a":{"not":{"$ref":"#/definitions/a"}}},"properties":{"x":{"$ref":"#/definitions/a"}}}""")]
+    public void Schemas_that_apply_themselves_to_the_same_value_forever_are_refused(string text)
+    {
+        var e = Assert.Throws<SchemaParseException>(() => Format.Parse(text));
+        Assert.Contains("cycle", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_canonical_form_ignores_whitespace_and_key_order()
     {
