@@ -52,6 +52,12 @@ public sealed record GatewayOptions
     /// </summary>
     public TimeSpan PendingRouteTtl { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long the schemas of a subject that a stream is bound to are cached before they are read again: a fallback
+    /// only, since every registry change is announced and drops them at once.
+    /// </summary>
+    public TimeSpan SchemaCacheTtl { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Deadline of one call to a storage node (a long-poll read adds its wait).</summary>
     public TimeSpan StorageCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -16,6 +16,7 @@ using Sluice.Gateway.Quotas;
 using Sluice.Gateway.Records;
 using Sluice.Gateway.Registry;
 using Sluice.Gateway.Routing;
+using Sluice.Gateway.Schemas;
 using Sluice.Gateway.Streams;
 using Sluice.Metadata;
 
@@ -68,6 +69,10 @@ builder.Services.AddSingleton<StorageClients>();
 builder.Services.AddSingleton<StreamService>();
 builder.Services.AddSingleton(new StreamDataKeys(protection));
 builder.Services.AddSingleton<StreamEncryptionService>();
+builder.Services.AddSchemaChangeListener();
+builder.Services.AddSingleton<SchemaCache>();
+builder.Services.AddSingleton<RecordDecoder>();
+builder.Services.AddSingleton<StreamSchemaService>();
 builder.Services.AddOptions<StreamLifecycleOptions>().BindConfiguration(StreamLifecycleOptions.Section).ValidateDataAnnotations()
     .Validate(o => o.HasValidDurations(), "Sluice:Lifecycle durations must be positive.")
     .ValidateOnStart();
@@ -175,6 +180,7 @@ app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
 app.MapKinesisApi();
 app.MapStreamsApi();
 app.MapStreamEncryptionApi();
+app.MapStreamSchemaApi();
 app.MapReshardApi();
 app.MapClusterAdminApi();
 app.MapTenantAdminApi();

@@ -105,6 +105,10 @@ public sealed partial class SluiceClient
     /// <param name="follow">Whether to wait for new records at the tip instead of ending there.</param>
     /// <param name="limit">The most records per call (1..10000); 0 lets the gateway choose (1000).</param>
     /// <param name="maxWaitMs">How long each call waits for a record at the tip when following (0..10000).</param>
+    /// <param name="decode">
+    /// Also have each record decoded to JSON by the gateway (<see cref="Record.DecodedJson"/>, <see cref="Record.SchemaId"/> for a
+    /// record in Confluent's wire format, or <see cref="Record.DecodeError"/>).
+    /// </param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The shard's records in order.</returns>
     /// <exception cref="ArgumentException">The position needs a sequence number or a timestamp that was not given.</exception>
@@ -117,9 +121,11 @@ public sealed partial class SluiceClient
         bool follow = false,
         int limit = 0,
         int maxWaitMs = DefaultMaxWaitMs,
+        bool decode = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var request = CreateFirstRead(stream, shardId, position, sequenceNumber, timestamp, limit, follow ? maxWaitMs : 0);
+        request.Decode = decode;
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
@@ -156,6 +162,7 @@ public sealed partial class SluiceClient
                 SequenceNumber = response.NextSequenceNumber,
                 Limit = request.Limit,
                 MaxWaitMs = request.MaxWaitMs,
+                Decode = request.Decode,
             };
         }
     }

@@ -184,4 +184,48 @@ public sealed partial class SluiceClient
         var request = new SetStreamEncryptionRequest { Name = name, Enabled = enabled, KeyId = keyId ?? "" };
         return await Streams.SetStreamEncryptionAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Binds the stream to a schema registry subject: from then on every record put to it, on every API, is checked, a
+    /// record in Confluent's wire format against the subject's live version with the schema id in its header, any other
+    /// as JSON against the latest live version. A record that fails is refused alone (InvalidArgument with the violation).
+    /// </summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="subject">The subject; it must have a live version (register a schema first).</param>
+    /// <param name="compatibility">Also set the subject's compatibility level for new versions (BACKWARD, FULL_TRANSITIVE, ...); null leaves it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The binding, with the subject's latest live version.</returns>
+    /// <exception cref="Grpc.Core.RpcException">
+    /// NOT_FOUND for a missing stream, INVALID_ARGUMENT for a subject with no live version or an unknown level,
+    /// PERMISSION_DENIED without the manage permission on the stream.
+    /// </exception>
+    public async Task<StreamSchemaBinding> SetStreamSchemaAsync(string name, string subject, string? compatibility = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(subject);
+        var request = new SetStreamSchemaRequest { Name = name, Subject = subject, Compatibility = compatibility ?? "" };
+        return await Streams.SetStreamSchemaAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stream's binding to a schema registry subject.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The binding, with the subject's latest live version.</returns>
+    /// <exception cref="Grpc.Core.RpcException">NOT_FOUND for a missing stream, or one not bound to a subject.</exception>
+    public async Task<StreamSchemaBinding> GetStreamSchemaAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return await Streams.GetStreamSchemaAsync(new GetStreamSchemaRequest { Name = name }, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Unbinds the stream from its schema subject (one not bound stays so): its records are no longer checked.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stream, with an empty <see cref="StreamDescription.SchemaSubject"/>.</returns>
+    /// <exception cref="Grpc.Core.RpcException">NOT_FOUND for a missing stream, PERMISSION_DENIED without the manage permission on it.</exception>
+    public async Task<StreamDescription> ClearStreamSchemaAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return await Streams.ClearStreamSchemaAsync(new ClearStreamSchemaRequest { Name = name }, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 }

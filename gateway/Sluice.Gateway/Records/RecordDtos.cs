@@ -46,5 +46,15 @@ public sealed record ChildShardDto(string ShardId, IReadOnlyList<string> ParentS
         Core.HashKey.Format(child.EndingHashKey));
 }
 
-/// <summary>A record as REST returns it; data is base64.</summary>
-public sealed record RecordDto(string SequenceNumber, string PartitionKey, ReadOnlyMemory<byte> Data, DateTimeOffset ApproximateArrivalTimestamp);
+/// <summary>
+/// A record as REST returns it; data is base64. With <c>?decode=true</c> also <c>decoded</c>, the record as a JSON value
+/// (and <c>schemaId</c> for a record in Confluent's wire format), or <c>decodeError</c> saying why it cannot be decoded.
+/// </summary>
+public sealed record RecordDto(
+    string SequenceNumber,
+    string PartitionKey,
+    ReadOnlyMemory<byte> Data,
+    DateTimeOffset ApproximateArrivalTimestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] System.Text.Json.JsonElement? Decoded = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SchemaId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DecodeError = null);

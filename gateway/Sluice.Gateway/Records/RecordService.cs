@@ -7,6 +7,7 @@ using Sluice.Core;
 using Sluice.Gateway.Observability;
 using Sluice.Gateway.Quotas;
 using Sluice.Gateway.Routing;
+using Sluice.Gateway.Schemas;
 using Sluice.Log;
 using Sluice.Metadata.Model;
 using Sluice.Storage.V1;
@@ -14,11 +15,13 @@ using Sluice.Storage.V1;
 namespace Sluice.Gateway.Records;
 
 /// <summary>
-/// Puts and gets records for every face: validates, picks each record's shard by its hash key,
-/// and sends one append per shard to the shard's leader, all shards in parallel.
+/// Puts and gets records for every face: validates (and, for a stream bound to a schema subject, checks each record
+/// against the subject's schemas), picks each record's shard by its hash key, and sends one append per shard to the
+/// shard's leader, all shards in parallel.
 /// </summary>
 public sealed partial class RecordService(
     StreamRouter router,
+    SchemaCache schemas,
     StorageClients storage,
     ShardSealer sealer,
     QuotaLimiter quotas,
@@ -91,6 +94,7 @@ public sealed partial class RecordService(
             }
 
             var storageAcks = mode == AckMode.All ? Acks.All : Acks.Leader;
+            var (schema, schemaFailure) = await SchemaOfAsync(tenant, route, cancellationToken);
             var results = new PutRecordResult[entries.Count];
             var batches = new Dictionary<int, ShardBatch>();
             for (var i = 0; i < entries.Count; i++)
@@ -99,6 +103,19 @@ public sealed partial class RecordService(
                 if (Validate(entry, keyLengths[i], out var hashKey) is { } error)
                 {
                     results[i] = PutRecordResult.Failure(PutRecordResult.InvalidArgument, error);
+                    continue;
+                }
+
+                if (schemaFailure is { } uncheckable)
+                {
+                    // Fail closed: a record that cannot be checked is not written.
+                    results[i] = uncheckable;
+                    continue;
+                }
+
+                if (schema is not null && RecordSchemaCheck.Check(schema, entry.Data.Span) is { } violation)
+                {
+                    results[i] = PutRecordResult.Failure(PutRecordResult.InvalidArgument, violation);
                     continue;
                 }
 
@@ -145,6 +162,27 @@ public sealed partial class RecordService(
         {
             ArrayPool<int>.Shared.Return(keyLengths);
             ArrayPool<UInt128>.Shared.Return(hashKeys);
+        }
+    }
+
+    /// <summary>
+    /// The schemas a bound stream's records are checked against (none for a stream not bound), or, when they cannot be
+    /// read, the retriable failure every record that passed the other checks gets instead.
+    /// </summary>
+    private async ValueTask<(SubjectSnapshot? Schema, PutRecordResult? Failure)> SchemaOfAsync(Tenant tenant, StreamRoute route, CancellationToken cancellationToken)
+    {
+        if (route.Definition.SchemaSubject is not { } subject)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await schemas.GetAsync(tenant.Id, subject, cancellationToken), null);
+        }
+        catch (SluiceException ex) when (ex.Code == SluiceErrorCode.Unavailable)
+        {
+            return (null, PutRecordResult.FromError(ex));
         }
     }
 

@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sluice.Core;
 using Sluice.Gateway.Auth;
+using Sluice.Gateway.Schemas;
 using Sluice.Metadata.Model;
 
 namespace Sluice.Gateway.Records;
@@ -32,7 +33,9 @@ public static class RecordsEndpoints
             .WithSummary("Get records from a shard")
             .WithDescription("Reads records in order from `from` = oldest | latest | at | after (with `sequenceNumber`) | timestamp (with `timestamp`, "
                 + "ISO-8601 or epoch milliseconds). Continue with from=at&sequenceNumber={nextSequenceNumber}. `maxWaitMs` long-polls when no record is available. "
-                + "At the end of a shard closed by a split or merge the answer has `childShards`: read on from them.")
+                + "At the end of a shard closed by a split or merge the answer has `childShards`: read on from them. "
+                + "With `decode=true` each record also has `decoded`, the record as a JSON value (a record in Confluent's wire format decoded "
+                + "through the tenant's schema with the id in its header, given as `schemaId`; a plain JSON record as itself), or `decodeError`.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -117,12 +120,14 @@ public static class RecordsEndpoints
         ClaimsPrincipal user,
         StreamAccess access,
         RecordService records,
+        RecordDecoder decoder,
         CancellationToken cancellationToken,
         string? from = null,
         string? sequenceNumber = null,
         string? timestamp = null,
         int? limit = null,
-        int? maxWaitMs = null)
+        int? maxWaitMs = null,
+        bool? decode = null)
     {
         var tenant = (await access.AuthorizeAsync(user, StreamAccessKind.Consume, name, cancellationToken)).Tenant;
         var position = ParsePosition(from, sequenceNumber, timestamp);
@@ -136,6 +141,21 @@ public static class RecordsEndpoints
                 Encoding.UTF8.GetString(cursor.Key.Span),
                 cursor.Value,
                 DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs));
+        }
+
+        if (decode == true && result.Length > 0)
+        {
+            var decoded = await decoder.DecodeAsync(tenant.Id, [.. result.Select(r => r.Data)], cancellationToken);
+            for (var i = 0; i < result.Length; i++)
+            {
+                var d = decoded[i];
+                result[i] = result[i] with
+                {
+                    Decoded = d.Json is { } json ? System.Text.Json.JsonElement.Parse(json) : null,
+                    SchemaId = d.SchemaId,
+                    DecodeError = d.Error,
+                };
+            }
         }
 
         return TypedResults.Ok(new GetRecordsResultDto(result, outcome.NextSequenceNumber, outcome.MillisBehindLatest,

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Sluice.Core;
 using Sluice.Gateway.Auth;
+using Sluice.Gateway.Schemas;
 using Sluice.Metadata.Model;
 using Sluice.V1;
 
@@ -12,7 +13,7 @@ namespace Sluice.Gateway.Records;
 
 /// <summary>gRPC: sluice.v1.Records.</summary>
 [Authorize]
-internal sealed class RecordsGrpcService(StreamAccess access, RecordService records, ProducerIds producers) : V1.Records.RecordsBase
+internal sealed class RecordsGrpcService(StreamAccess access, RecordService records, ProducerIds producers, RecordDecoder decoder) : V1.Records.RecordsBase
 {
     public override async Task<PutRecordsResponse> PutRecords(PutRecordsRequest request, ServerCallContext context)
     {
@@ -103,6 +104,22 @@ internal sealed class RecordsGrpcService(StreamAccess access, RecordService reco
                 Data = UnsafeByteOperations.UnsafeWrap(cursor.Value),
                 ApproximateArrivalTimestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs)),
             });
+        }
+
+        if (request.Decode && response.Records.Count > 0)
+        {
+            var decoded = await decoder.DecodeAsync(tenant.Id, [.. response.Records.Select(r => r.Data.Memory)], context.CancellationToken);
+            for (var i = 0; i < decoded.Length; i++)
+            {
+                var record = response.Records[i];
+                var d = decoded[i];
+                record.DecodedJson = d.Json ?? "";
+                record.DecodeError = d.Error ?? "";
+                if (d.SchemaId is { } schemaId)
+                {
+                    record.SchemaId = schemaId;
+                }
+            }
         }
 
         return response;

@@ -10,7 +10,7 @@ namespace Sluice.Gateway.Streams;
 /// <param name="Acks">Acknowledgement mode of writes that name none: all (default), leader or none.</param>
 public sealed record CreateStreamBody(string Name, int ShardCount, int? RetentionHours, int? ReplicationFactor = null, int? MinInSyncReplicas = null, string? Acks = null);
 
-/// <summary>A stream as REST describes it.</summary>
+/// <summary>A stream as REST describes it; <c>schemaSubject</c> names the registry subject its records are checked against, when bound.</summary>
 public sealed record StreamDto(
     string Name,
     string Status,
@@ -22,7 +22,8 @@ public sealed record StreamDto(
     string DefaultAcks,
     IReadOnlyList<ShardDto> Shards,
     string Encryption = "NONE",
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EncryptionKeyId = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EncryptionKeyId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SchemaSubject = null)
 {
     public static StreamDto From(StreamDefinition stream) => new(
         stream.Name,
@@ -35,7 +36,8 @@ public sealed record StreamDto(
         StreamService.AcksName(stream.DefaultAcks),
         [.. stream.Shards.OrderBy(s => s.ShardIndex).Select(ShardDto.From)],
         EncryptionName(stream.Encryption),
-        stream.EncryptionKeyId);
+        stream.EncryptionKeyId,
+        stream.SchemaSubject);
 
     /// <summary>Encryption at rest as every face names it (Kinesis' EncryptionType): NONE or KMS.</summary>
     public static string EncryptionName(StreamEncryption encryption) => encryption == StreamEncryption.Kms ? "KMS" : "NONE";

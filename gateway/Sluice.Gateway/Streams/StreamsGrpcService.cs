@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Sluice.Core;
 using Sluice.Gateway.Auth;
+using Sluice.Gateway.Schemas;
 using Sluice.Metadata.Model;
 using Sluice.V1;
 
@@ -10,9 +11,30 @@ namespace Sluice.Gateway.Streams;
 
 /// <summary>gRPC: sluice.v1.Streams.</summary>
 [Authorize]
-internal sealed class StreamsGrpcService(StreamAccess access, StreamService streams, ReshardService reshards, StreamEncryptionService encryption)
+internal sealed class StreamsGrpcService(
+    StreamAccess access, StreamService streams, ReshardService reshards, StreamEncryptionService encryption, StreamSchemaService schemas)
     : V1.Streams.StreamsBase
 {
+    public override async Task<V1.StreamSchemaBinding> SetStreamSchema(SetStreamSchemaRequest request, ServerCallContext context)
+    {
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
+        var binding = await schemas.SetBindingAsync(
+            tenant, request.Name, request.Subject, request.Compatibility.Length == 0 ? null : request.Compatibility, context.CancellationToken);
+        return Binding(binding);
+    }
+
+    public override async Task<V1.StreamSchemaBinding> GetStreamSchema(GetStreamSchemaRequest request, ServerCallContext context)
+    {
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Any, request.Name, context.CancellationToken)).Tenant;
+        return Binding(await schemas.GetBindingAsync(tenant, request.Name, context.CancellationToken));
+    }
+
+    public override async Task<StreamDescription> ClearStreamSchema(ClearStreamSchemaRequest request, ServerCallContext context)
+    {
+        var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
+        return Describe(await schemas.ClearBindingAsync(tenant, request.Name, context.CancellationToken));
+    }
+
     public override async Task<StreamDescription> SetStreamEncryption(SetStreamEncryptionRequest request, ServerCallContext context)
     {
         var tenant = (await access.AuthorizeAsync(context.GetHttpContext().User, StreamAccessKind.Manage, request.Name, context.CancellationToken)).Tenant;
@@ -104,6 +126,16 @@ internal sealed class StreamsGrpcService(StreamAccess access, StreamService stre
         };
     }
 
+    private static V1.StreamSchemaBinding Binding(Schemas.StreamSchemaBinding binding) => new()
+    {
+        Stream = binding.Stream,
+        Subject = binding.Subject,
+        Compatibility = binding.Compatibility ?? "",
+        LatestVersion = binding.LatestVersion ?? 0,
+        LatestSchemaId = binding.LatestSchemaId ?? 0,
+        LatestSchemaType = binding.LatestSchemaType ?? "",
+    };
+
     private static StreamDescription Describe(StreamDefinition stream)
     {
         var description = new StreamDescription
@@ -118,6 +150,7 @@ internal sealed class StreamsGrpcService(StreamAccess access, StreamService stre
             DefaultAcks = StreamService.AcksName(stream.DefaultAcks),
             Encryption = StreamDto.EncryptionName(stream.Encryption),
             EncryptionKeyId = stream.EncryptionKeyId ?? "",
+            SchemaSubject = stream.SchemaSubject ?? "",
         };
         foreach (var shard in stream.Shards.OrderBy(s => s.ShardIndex))
         {

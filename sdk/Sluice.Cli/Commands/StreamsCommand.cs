@@ -4,7 +4,7 @@ using Sluice.Client;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice streams create|list|describe|delete|split|merge|scale|encrypt|decrypt</c>.</summary>
+/// <summary><c>sluice streams create|list|describe|delete|split|merge|scale|encrypt|decrypt|schema</c>.</summary>
 internal static partial class StreamsCommand
 {
     // camelCase names (the proto's JSON mapping), indented, zero values included so that every
@@ -16,7 +16,7 @@ internal static partial class StreamsCommand
 
     public static Command Create(CliContext context, ConnectionOptions connection)
     {
-        var command = new Command("streams", "Create, list, describe, delete, reshard and encrypt streams.");
+        var command = new Command("streams", "Create, list, describe, delete, reshard and encrypt streams, and bind them to schema subjects.");
         command.Subcommands.Add(CreateCommand(context, connection));
         command.Subcommands.Add(ListCommand(context, connection));
         command.Subcommands.Add(DescribeCommand(context, connection));
@@ -26,6 +26,7 @@ internal static partial class StreamsCommand
         command.Subcommands.Add(ScaleCommand(context, connection));
         command.Subcommands.Add(EncryptCommand(context, connection));
         command.Subcommands.Add(DecryptCommand(context, connection));
+        command.Subcommands.Add(SchemaCommand(context, connection));
         return command;
     }
 

@@ -28,16 +28,18 @@ internal sealed class TailCommand
     private readonly CliContext _context;
     private readonly SluiceClient _client;
     private readonly string _stream;
+    private readonly bool _decode;
     private readonly Channel<string> _lines = Channel.CreateBounded<string>(
         new BoundedChannelOptions(OutputQueueLines) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private Exception? _failure;
 
-    private TailCommand(CliContext context, SluiceClient client, string stream)
+    private TailCommand(CliContext context, SluiceClient client, string stream, bool decode)
     {
         _context = context;
         _client = client;
         _stream = stream;
+        _decode = decode;
     }
 
     public static Command Create(CliContext context, ConnectionOptions connection)
@@ -69,15 +71,20 @@ internal sealed class TailCommand
             }
         });
         var noFollow = new Option<bool>("--no-follow") { Description = "Stop at the end of each shard instead of waiting for new records" };
+        var decode = new Option<bool>("--decode")
+        {
+            Description = "Print each record decoded to JSON as \"decoded\" (Confluent wire-format records through the schema their header names, "
+                + "with \"schemaId\"; plain JSON records as they are), or its data and \"decodeError\" when it cannot be decoded",
+        };
 
         var command = new Command("tail", "Print a stream's records as JSON lines, reading all shards at once; Ctrl-C stops.")
         {
-            stream, from, max, noFollow,
+            stream, from, max, noFollow, decode,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(context, async (run, ct) =>
         {
             using var client = StreamsCommand.Connect(parseResult, context, connection, run);
-            var tail = new TailCommand(context, client, parseResult.GetRequiredValue(stream));
+            var tail = new TailCommand(context, client, parseResult.GetRequiredValue(stream), parseResult.GetValue(decode));
             return await tail.RunAsync(
                 ParseFrom(parseResult.GetRequiredValue(from)), parseResult.GetValue(max), !parseResult.GetValue(noFollow), ct);
         }, cancellationToken));
@@ -183,8 +190,8 @@ internal sealed class TailCommand
                 try
                 {
                     var records = last is null
-                        ? _client.ReadShardAsync(_stream, shardId, position, timestamp: timestamp, follow: follow, maxWaitMs: FollowMaxWaitMs, cancellationToken: stop.Token)
-                        : _client.ReadShardAsync(_stream, shardId, StartPosition.AfterSequenceNumber, sequenceNumber: last, follow: follow, maxWaitMs: FollowMaxWaitMs, cancellationToken: stop.Token);
+                        ? _client.ReadShardAsync(_stream, shardId, position, timestamp: timestamp, follow: follow, maxWaitMs: FollowMaxWaitMs, decode: _decode, cancellationToken: stop.Token)
+                        : _client.ReadShardAsync(_stream, shardId, StartPosition.AfterSequenceNumber, sequenceNumber: last, follow: follow, maxWaitMs: FollowMaxWaitMs, decode: _decode, cancellationToken: stop.Token);
                     await foreach (var record in records)
                     {
                         await _lines.Writer.WriteAsync(FormatLine(shardId, record, buffer, json), stop.Token);
@@ -213,7 +220,9 @@ internal sealed class TailCommand
 
     /// <summary>
     /// <c>{"shardId","sequenceNumber","partitionKey","data" or "dataBase64","arrival"}</c>: data as
-    /// text when the bytes are valid UTF-8, as base64 otherwise.
+    /// text when the bytes are valid UTF-8, as base64 otherwise. A record the gateway decoded (<c>--decode</c>) has
+    /// <c>"decoded"</c> (the JSON value, on the one line) and, from the wire format, <c>"schemaId"</c> instead of its data;
+    /// one it could not decode keeps its data and has <c>"decodeError"</c>.
     /// </summary>
     internal static string FormatLine(string shardId, Record record, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
     {
@@ -223,14 +232,33 @@ internal sealed class TailCommand
         json.WriteString("shardId"u8, shardId);
         json.WriteString("sequenceNumber"u8, record.SequenceNumber);
         json.WriteString("partitionKey"u8, record.PartitionKey);
-        var data = record.Data.Span;
-        if (Utf8.IsValid(data))
+        if (record.DecodedJson.Length > 0)
         {
-            json.WriteString("data"u8, data);
+            // Written again rather than as given, so that a value with line breaks stays on the record's one line.
+            using var decoded = JsonDocument.Parse(record.DecodedJson);
+            json.WritePropertyName("decoded"u8);
+            decoded.RootElement.WriteTo(json);
+            if (record.HasSchemaId)
+            {
+                json.WriteNumber("schemaId"u8, record.SchemaId);
+            }
         }
         else
         {
-            json.WriteBase64String("dataBase64"u8, data);
+            var data = record.Data.Span;
+            if (Utf8.IsValid(data))
+            {
+                json.WriteString("data"u8, data);
+            }
+            else
+            {
+                json.WriteBase64String("dataBase64"u8, data);
+            }
+
+            if (record.DecodeError.Length > 0)
+            {
+                json.WriteString("decodeError"u8, record.DecodeError);
+            }
         }
 
         if (record.ApproximateArrivalTimestamp is { } arrival)

@@ -59,10 +59,15 @@ internal sealed class BenchCommand
         var stream = new Option<string?>("--stream") { Description = "Use this existing stream (it is kept) instead of creating bench-<random>", HelpName = "NAME" };
         var keep = new Option<bool>("--keep") { Description = "Do not delete the stream the run created" };
         var json = new Option<bool>("--json") { Description = "Print one JSON line of results to stdout (the table goes to stderr)" };
+        var jsonRecords = new Option<bool>("--json-records")
+        {
+            Description = "Send JSON records valid against infra/bench/json-schema-10.json (padded to --record-size) instead of random bytes: "
+                + "bind the stream to a subject with that schema to measure produce with schema enforcement",
+        };
 
         var command = new Command("bench", "Benchmark the gateway: produce at max or fixed rate, consume, and report throughput and latency percentiles.")
         {
-            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, pollInterval, catchUp, stream, keep, json,
+            api, shards, recordSize, duration, warmup, rate, producers, batchSize, consumers, pollInterval, catchUp, stream, keep, json, jsonRecords,
         };
         command.Validators.Add(result =>
         {
@@ -71,6 +76,11 @@ internal sealed class BenchCommand
             if ((long)size * batch > SluiceClient.MaxBytesPerPut)
             {
                 result.AddError($"--batch-size {batch} × --record-size {size} is more than the {SluiceClient.MaxBytesPerPut / (1024 * 1024)} MiB a PutRecords call may carry.");
+            }
+
+            if (result.GetValue(jsonRecords) && size < BenchJsonRecords.MinRecordSize)
+            {
+                result.AddError($"--json-records needs --record-size of at least {BenchJsonRecords.MinRecordSize} bytes (the ten fields of infra/bench/json-schema-10.json).");
             }
         });
 
@@ -92,6 +102,7 @@ internal sealed class BenchCommand
                 Stream = parseResult.GetValue(stream),
                 Keep = parseResult.GetValue(keep),
                 Json = parseResult.GetValue(json),
+                JsonRecords = parseResult.GetValue(jsonRecords),
             };
 
             using IBenchTarget target = settings.Api switch
@@ -194,7 +205,7 @@ internal sealed class BenchCommand
                 var ready = new List<Task>();
                 foreach (var shard in shards)
                 {
-                    var sink = new BenchConsumerSink(window);
+                    var sink = new BenchConsumerSink(window, _settings.JsonRecords);
                     var shardReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     sinks.Add(sink);
                     ready.Add(shardReady.Task);
@@ -290,7 +301,7 @@ internal sealed class BenchCommand
     {
         Progress($"catch-up: reading {expected:N0} records back from TRIM_HORIZON on {shards.Count} shards");
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sinks = shards.Select(_ => new BenchConsumerSink(window)).ToList();
+        var sinks = shards.Select(_ => new BenchConsumerSink(window, _settings.JsonRecords)).ToList();
         var started = Stopwatch.GetTimestamp();
         var readers = shards.Select((shard, i) => ConsumeAsync(
             stream, shard, fromLatest: false, sinks[i], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), reading)).ToList();

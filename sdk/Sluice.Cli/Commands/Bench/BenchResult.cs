@@ -50,7 +50,7 @@ internal sealed record BenchResult
         var s = Settings;
         var rate = s.Rate > 0 ? string.Create(CultureInfo.InvariantCulture, $"{s.Rate} records/s") : "max";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sluice bench: {s.Api}, stream {Stream}, {s.Shards} shards, {s.RecordSize} B records, batch {s.BatchSize}, {s.Producers} producers, rate {rate}, {DurationSeconds:0.#} s after {s.WarmupSeconds} s warm-up"));
+            $"sluice bench: {s.Api}, stream {Stream}, {s.Shards} shards, {s.RecordSize} B {(s.JsonRecords ? "JSON " : "")}records, batch {s.BatchSize}, {s.Producers} producers, rate {rate}, {DurationSeconds:0.#} s after {s.WarmupSeconds} s warm-up"));
         Row(output, "records/s", Number(RecordsPerSecond, "N1"));
         Row(output, "MB/s", Number(MegabytesPerSecond, "N2"));
         Row(output, "acked records", Records.ToString("N0", CultureInfo.InvariantCulture));
@@ -92,6 +92,7 @@ internal sealed record BenchResult
             json.WriteString("api", s.Api);
             json.WriteNumber("shards", s.Shards);
             json.WriteNumber("record_size", s.RecordSize);
+            json.WriteBoolean("json_records", s.JsonRecords);
             json.WriteNumber("batch_size", s.BatchSize);
             json.WriteNumber("producers", s.Producers);
             json.WriteNumber("rate_target", s.Rate);

@@ -37,4 +37,7 @@ internal sealed record BenchSettings
     public required bool Keep { get; init; }
 
     public required bool Json { get; init; }
+
+    /// <summary>Send JSON records valid against infra/bench/json-schema-10.json (<see cref="BenchJsonRecords"/>) instead of random bytes.</summary>
+    public bool JsonRecords { get; init; }
 }

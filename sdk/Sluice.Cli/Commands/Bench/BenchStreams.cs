@@ -60,8 +60,8 @@ internal static class BenchStreams
     }
 
     /// <summary>
-    /// Writes a batch as a JSON array of records: each stamped with <paramref name="timestamp"/> in
-    /// its first 8 bytes, its data base64 straight from <paramref name="payload"/>, and a random key.
+    /// Writes a batch as a JSON array of records: each stamped with <paramref name="timestamp"/> (<see cref="Stamp"/>),
+    /// its data base64 straight from <paramref name="payload"/>, and a random key.
     /// The member names are the API's (REST: records/partitionKey/data; Kinesis: Records/PartitionKey/Data).
     /// </summary>
     public static void WriteRecords(
@@ -73,13 +73,14 @@ internal static class BenchStreams
         int recordSize,
         int batchSize,
         Random random,
-        long timestamp)
+        long timestamp,
+        bool jsonRecords)
     {
         json.WriteStartArray(arrayName);
         for (var i = 0; i < batchSize; i++)
         {
             var record = payload.AsSpan(i * recordSize, recordSize);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record, timestamp);
+            Stamp(record, timestamp, jsonRecords);
             json.WriteStartObject();
             json.WriteString(keyName, PartitionKeys[random.Next(PartitionKeys.Length)]);
             json.WriteBase64String(dataName, record);
@@ -89,11 +90,47 @@ internal static class BenchStreams
         json.WriteEndArray();
     }
 
-    /// <summary>A batch's worth of random record payloads, one after the other.</summary>
+    /// <summary>A batch's worth of record payloads, one after the other: random bytes, or JSON records with <see cref="BenchSettings.JsonRecords"/>.</summary>
     public static byte[] CreatePayload(BenchSettings settings, Random random)
     {
+        if (settings.JsonRecords)
+        {
+            return BenchJsonRecords.CreatePayload(settings, random);
+        }
+
         var payload = new byte[settings.BatchSize * settings.RecordSize];
         random.NextBytes(payload);
         return payload;
+    }
+
+    /// <summary>Writes the send time into a record: its first 8 bytes, or the <c>sent</c> field of a JSON record.</summary>
+    public static void Stamp(Span<byte> record, long timestamp, bool jsonRecords)
+    {
+        if (jsonRecords)
+        {
+            BenchJsonRecords.Stamp(record, timestamp);
+        }
+        else
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record, timestamp);
+        }
+    }
+
+    /// <summary>Reads the send time <see cref="Stamp"/> wrote; false when the record cannot carry one.</summary>
+    public static bool TryReadTimestamp(ReadOnlySpan<byte> record, bool jsonRecords, out long timestamp)
+    {
+        if (jsonRecords)
+        {
+            return BenchJsonRecords.TryReadTimestamp(record, out timestamp);
+        }
+
+        if (record.Length < BenchSettings.TimestampBytes)
+        {
+            timestamp = 0;
+            return false;
+        }
+
+        timestamp = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(record);
+        return true;
     }
 }

@@ -118,6 +118,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
         private readonly PutRecordsRequest _request;
         private readonly byte[] _payload;
         private readonly int _recordSize;
+        private readonly bool _jsonRecords;
         private readonly Random _random;
 
         public Sender(SluiceClient client, string stream, BenchSettings settings, int seed)
@@ -125,6 +126,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
             _client = client;
             _random = new Random(seed);
             _recordSize = settings.RecordSize;
+            _jsonRecords = settings.JsonRecords;
             _payload = BenchStreams.CreatePayload(settings, _random);
             _request = new PutRecordsRequest { Stream = stream };
             for (var i = 0; i < settings.BatchSize; i++)
@@ -143,7 +145,7 @@ internal sealed class GrpcBenchTarget : IBenchTarget
             var records = _request.Records;
             for (var i = 0; i < records.Count; i++)
             {
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(_payload.AsSpan(i * _recordSize), timestamp);
+                BenchStreams.Stamp(_payload.AsSpan(i * _recordSize, _recordSize), timestamp, _jsonRecords);
                 records[i].PartitionKey = keys[_random.Next(keys.Length)];
             }
 

@@ -184,6 +184,7 @@ internal sealed class KinesisBenchTarget : IBenchTarget
         private readonly string _stream;
         private readonly byte[] _payload;
         private readonly int _recordSize;
+        private readonly bool _jsonRecords;
         private readonly int _batchSize;
         private readonly Random _random;
         private readonly ArrayBufferWriter<byte> _body;
@@ -195,6 +196,7 @@ internal sealed class KinesisBenchTarget : IBenchTarget
             _stream = stream;
             _random = new Random(seed);
             _recordSize = settings.RecordSize;
+            _jsonRecords = settings.JsonRecords;
             _batchSize = settings.BatchSize;
             _payload = BenchStreams.CreatePayload(settings, _random);
             _body = new ArrayBufferWriter<byte>((settings.BatchSize * ((settings.RecordSize * 4 / 3) + 64)) + 128);
@@ -207,7 +209,7 @@ internal sealed class KinesisBenchTarget : IBenchTarget
             _json.Reset(_body);
             _json.WriteStartObject();
             _json.WriteString("StreamName"u8, _stream);
-            BenchStreams.WriteRecords(_json, "Records"u8, "PartitionKey"u8, "Data"u8, _payload, _recordSize, _batchSize, _random, timestamp);
+            BenchStreams.WriteRecords(_json, "Records"u8, "PartitionKey"u8, "Data"u8, _payload, _recordSize, _batchSize, _random, timestamp, _jsonRecords);
             _json.WriteEndObject();
             await _json.FlushAsync(cancellationToken);
 

@@ -146,6 +146,7 @@ internal sealed class RestBenchTarget : IBenchTarget
         private readonly string _path;
         private readonly byte[] _payload;
         private readonly int _recordSize;
+        private readonly bool _jsonRecords;
         private readonly int _batchSize;
         private readonly Random _random;
         private readonly ArrayBufferWriter<byte> _body;
@@ -157,6 +158,7 @@ internal sealed class RestBenchTarget : IBenchTarget
             _path = StreamPath(stream) + "/records";
             _random = new Random(seed);
             _recordSize = settings.RecordSize;
+            _jsonRecords = settings.JsonRecords;
             _batchSize = settings.BatchSize;
             _payload = BenchStreams.CreatePayload(settings, _random);
             // Base64 is 4/3 of the data, plus the keys and the punctuation.
@@ -169,7 +171,7 @@ internal sealed class RestBenchTarget : IBenchTarget
             _body.ResetWrittenCount();
             _json.Reset(_body);
             _json.WriteStartObject();
-            BenchStreams.WriteRecords(_json, "records"u8, "partitionKey"u8, "data"u8, _payload, _recordSize, _batchSize, _random, timestamp);
+            BenchStreams.WriteRecords(_json, "records"u8, "partitionKey"u8, "data"u8, _payload, _recordSize, _batchSize, _random, timestamp, _jsonRecords);
             _json.WriteEndObject();
             await _json.FlushAsync(cancellationToken);
 
