@@ -7,7 +7,7 @@ using Json.Schema;
 namespace Sluice.Schemas.Json;
 
 /// <summary>
-/// A parsed JSON Schema (draft-06, draft-07, 2019-09 or 2020-12). The schema is built once, here, and evaluated for
+/// A parsed JSON Schema (draft-04, draft-06, draft-07, 2019-09 or 2020-12; draft-04 as its draft-07 translation). The schema is built once, here, and evaluated for
 /// every record the gateway checks; both evaluators are immutable, so one instance serves concurrent requests. A record
 /// is first checked pass/fail by <see cref="JsonFastValidator"/> (JsonSchema.Net with flag output when the schema uses
 /// keywords the fast path does not implement); only a failing one is evaluated again by JsonSchema.Net, which has the
@@ -30,7 +30,15 @@ public sealed class JsonSchemaDocument : ParsedSchema
     /// <summary>The pass/fail fast path; null for a schema using keywords only JsonSchema.Net implements.</summary>
     private readonly JsonFastValidator? _fast;
 
-    internal JsonSchemaDocument(string text, JsonElement root, JsonSchemaDraft draft, JsonSchema schema, JsonSchemaIndex index)
+    /// <param name="text">The schema as registered.</param>
+    /// <param name="original">The parsed text, for the canonical form: a draft-04 schema is registered, compared for
+    /// identity and served as written, not as its translation.</param>
+    /// <param name="root">The schema that means what the text means, in <paramref name="draft"/>: the text itself,
+    /// or the draft-07 translation of a draft-04 schema.</param>
+    /// <param name="draft">The draft of <paramref name="root"/>.</param>
+    /// <param name="schema"><paramref name="root"/> built by JsonSchema.Net.</param>
+    /// <param name="index"><paramref name="root"/>'s subschemas and references.</param>
+    internal JsonSchemaDocument(string text, JsonElement original, JsonElement root, JsonSchemaDraft draft, JsonSchema schema, JsonSchemaIndex index)
         : base(text)
     {
         Root = root;
@@ -38,7 +46,7 @@ public sealed class JsonSchemaDocument : ParsedSchema
         Index = index;
         _schema = schema;
         _fast = JsonFastValidator.TryCreate(root, draft, index);
-        Canonical = JsonCanonical.Sorted(root);
+        Canonical = JsonCanonical.Sorted(original);
         Name = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString() is { Length: > 0 } name
             ? name
             : "JSON schema";
@@ -52,10 +60,13 @@ public sealed class JsonSchemaDocument : ParsedSchema
     /// <inheritdoc/>
     public override string Name { get; }
 
-    /// <summary>The schema document (a standalone clone: it needs no disposal and is safe to read from many threads).</summary>
+    /// <summary>
+    /// The schema document as evaluated (a standalone clone: it needs no disposal and is safe to read from many
+    /// threads): the text's own, or for a draft-04 schema its draft-07 translation.
+    /// </summary>
     internal JsonElement Root { get; }
 
-    /// <summary>The draft the schema's <c>$schema</c> names (draft-07 when it names none).</summary>
+    /// <summary>The draft the schema's <c>$schema</c> names (draft-07 when it names none, and for draft-04, which is evaluated as its draft-07 translation).</summary>
     internal JsonSchemaDraft Draft { get; }
 
     /// <summary>The schema's subschemas, resources and references, for following local <c>$ref</c>s.</summary>

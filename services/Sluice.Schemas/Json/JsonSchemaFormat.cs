@@ -6,8 +6,10 @@ namespace Sluice.Schemas.Json;
 
 /// <summary>
 /// JSON Schema as Confluent Schema Registry serves it (schema type <c>JSON</c>): a schema is a JSON object or boolean
-/// in draft-06, draft-07 (the default, as in Confluent), 2019-09 or 2020-12, checked against its meta-schema and
-/// built with JsonSchema.Net; compatibility follows Confluent's rules for open and closed content models.
+/// in draft-04, draft-06, draft-07 (the default, as in Confluent), 2019-09 or 2020-12, checked against its meta-schema and
+/// built with JsonSchema.Net; compatibility follows Confluent's rules for open and closed content models. A draft-04
+/// schema (what NJsonSchema, and so Confluent's .NET JSON serializer, generates) is checked against the draft-04
+/// meta-schema and then handled as its draft-07 translation (<see cref="JsonSchemaDraft4"/>); its text is kept as written.
 /// </summary>
 public sealed class JsonSchemaFormat : ISchemaFormat
 {
@@ -47,7 +49,20 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             throw new SchemaParseException($"A JSON schema is a JSON object or a boolean, not {Describe(root.ValueKind)}.");
         }
 
-        var draft = ReadDraft(root, out var schemaUri);
+        var draft = ReadDraft(root, out var schemaUri, out var isDraft4);
+        var original = root;
+        if (isDraft4)
+        {
+            if (FindMetaSchemaViolations(root, JsonSchemaDraft4.MetaSchema) is { } draft4Violations)
+            {
+                throw new SchemaParseException($"The JSON schema is not a valid draft-04 schema: {draft4Violations}");
+            }
+
+            // From here on the schema is its draft-07 translation, which names draft-07 exactly.
+            root = JsonSchemaDraft4.Translate(root);
+            schemaUri = null;
+        }
+
         var buildRoot = root;
         if (schemaUri is not null && schemaUri != DialectId(draft))
         {
@@ -59,7 +74,7 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             buildRoot = renamed.RootElement.Clone();
         }
 
-        if (FindMetaSchemaViolations(buildRoot, draft) is { } violations)
+        if (FindMetaSchemaViolations(buildRoot, MetaSchemaOf(draft)) is { } violations)
         {
             throw new SchemaParseException($"The JSON schema is not a valid {DraftName(draft)} schema: {violations}");
         }
@@ -91,7 +106,7 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             throw new SchemaParseException($"The JSON schema is not valid: {e.Message}", e);
         }
 
-        return new JsonSchemaDocument(text, root, draft, schema, index);
+        return new JsonSchemaDocument(text, original, root, draft, schema, index);
     }
 
     /// <inheritdoc/>
@@ -107,9 +122,10 @@ public sealed class JsonSchemaFormat : ISchemaFormat
         return new JsonSchemaCompatibility(readerSchema, writerSchema).Check();
     }
 
-    private static JsonSchemaDraft ReadDraft(JsonElement root, out string? schemaUri)
+    private static JsonSchemaDraft ReadDraft(JsonElement root, out string? schemaUri, out bool isDraft4)
     {
         schemaUri = null;
+        isDraft4 = false;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("$schema", out var declared))
         {
             return JsonSchemaDraft.Draft7;
@@ -127,27 +143,35 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             normalised = "http" + normalised["https".Length..];
         }
 
+        if (JsonSchemaDraft4.IsDraft4(normalised))
+        {
+            // Evaluated as its draft-07 translation.
+            isDraft4 = true;
+            return JsonSchemaDraft.Draft7;
+        }
+
         return normalised switch
         {
             "http://json-schema.org/draft-07/schema" => JsonSchemaDraft.Draft7,
             "http://json-schema.org/draft-06/schema" => JsonSchemaDraft.Draft6,
             "https://json-schema.org/draft/2019-09/schema" => JsonSchemaDraft.Draft201909,
             "https://json-schema.org/draft/2020-12/schema" => JsonSchemaDraft.Draft202012,
-            "http://json-schema.org/draft-04/schema" or "http://json-schema.org/draft-03/schema" or "http://json-schema.org/schema" =>
-                throw new SchemaParseException($"$schema '{schemaUri}' names a JSON Schema draft Sluice does not support; use draft-07 (the default), draft-06, 2019-09 or 2020-12."),
-            _ => throw new SchemaParseException($"$schema '{schemaUri}' is not a JSON Schema draft Sluice knows; use http://json-schema.org/draft-07/schema# (the default), http://json-schema.org/draft-06/schema#, https://json-schema.org/draft/2019-09/schema or https://json-schema.org/draft/2020-12/schema."),
+            "http://json-schema.org/draft-03/schema" or "http://json-schema.org/schema" =>
+                throw new SchemaParseException($"$schema '{schemaUri}' names a JSON Schema draft Sluice does not support; use draft-07 (the default), draft-04, draft-06, 2019-09 or 2020-12."),
+            _ => throw new SchemaParseException($"$schema '{schemaUri}' is not a JSON Schema draft Sluice knows; use http://json-schema.org/draft-07/schema# (the default), http://json-schema.org/draft-04/schema#, http://json-schema.org/draft-06/schema#, https://json-schema.org/draft/2019-09/schema or https://json-schema.org/draft/2020-12/schema."),
         };
     }
 
-    private static string? FindMetaSchemaViolations(JsonElement root, JsonSchemaDraft draft)
+    private static JsonSchema MetaSchemaOf(JsonSchemaDraft draft) => draft switch
     {
-        var metaSchema = draft switch
-        {
-            JsonSchemaDraft.Draft6 => MetaSchemas.Draft6,
-            JsonSchemaDraft.Draft201909 => MetaSchemas.Draft201909,
-            JsonSchemaDraft.Draft202012 => MetaSchemas.Draft202012,
-            _ => MetaSchemas.Draft7,
-        };
+        JsonSchemaDraft.Draft6 => MetaSchemas.Draft6,
+        JsonSchemaDraft.Draft201909 => MetaSchemas.Draft201909,
+        JsonSchemaDraft.Draft202012 => MetaSchemas.Draft202012,
+        _ => MetaSchemas.Draft7,
+    };
+
+    private static string? FindMetaSchemaViolations(JsonElement root, JsonSchema metaSchema)
+    {
         var results = metaSchema.Evaluate(root, MetaSchemaOptions);
         if (results.IsValid)
         {

@@ -141,13 +141,40 @@ public sealed class SchemaRegistryClientTests(ClusterFixture cluster)
         var topic = $"orders-{Guid.NewGuid():N}";
         var context = new SerializationContext(MessageComponentType.Value, topic);
 
-        // The schema is given rather than generated: NJsonSchema generates draft-04, which Sluice's JSON Schema format does not take.
+        // An explicit draft-07 schema, as users who write their own pass it (the generated draft-04 one has its own test below).
         var schema = new Schema(OrderSchema, SchemaType.Json);
         var bytes = await new JsonSerializer<Order>(client, schema, new JsonSerializerConfig { AutoRegisterSchemas = true })
             .SerializeAsync(new Order { Sku = "A-1", Quantity = 3 }, context);
         var latest = await client.GetLatestSchemaAsync($"{topic}-value");
         Assert.Equal(SchemaType.Json, latest.SchemaType);
         Assert.Equal(latest.Id, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1)));
+
+        using var consumerClient = await BasicClientAsync(tenant);
+        var order = await new JsonDeserializer<Order>(consumerClient).DeserializeAsync(bytes, isNull: false, context);
+        Assert.Equal(("A-1", 3), (order.Sku, order.Quantity));
+    }
+
+    [Fact]
+    public async Task The_json_serializer_auto_registers_its_own_draft_04_schema_and_the_deserializer_round_trips_a_record()
+    {
+        var tenant = await cluster.CreateTenantAsync("srserde");
+        using var client = BearerClient(tenant);
+        var topic = $"orders-{Guid.NewGuid():N}";
+        var context = new SerializationContext(MessageComponentType.Value, topic);
+
+        // No schema given: the serializer generates one with NJsonSchema, which declares draft-04, and registers it.
+        var bytes = await new JsonSerializer<Order>(client, new JsonSerializerConfig { AutoRegisterSchemas = true })
+            .SerializeAsync(new Order { Sku = "A-1", Quantity = 3 }, context);
+        var latest = await client.GetLatestSchemaAsync($"{topic}-value");
+        Assert.Equal(SchemaType.Json, latest.SchemaType);
+        Assert.Contains("draft-04", latest.SchemaString, StringComparison.Ordinal);
+        Assert.Equal(latest.Id, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1)));
+
+        // A second serializer looks the same generated schema up rather than registering a new version.
+        var again = await new JsonSerializer<Order>(client, new JsonSerializerConfig { AutoRegisterSchemas = true })
+            .SerializeAsync(new Order { Sku = "B-2", Quantity = 5 }, context);
+        Assert.Equal(latest.Id, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(again.AsSpan(1)));
+        Assert.Equal(latest.Version, (await client.GetLatestSchemaAsync($"{topic}-value")).Version);
 
         using var consumerClient = await BasicClientAsync(tenant);
         var order = await new JsonDeserializer<Order>(consumerClient).DeserializeAsync(bytes, isNull: false, context);

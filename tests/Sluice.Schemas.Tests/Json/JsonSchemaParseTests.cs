@@ -38,7 +38,7 @@ public sealed class JsonSchemaParseTests
     [InlineData("""{"required":"x"}""", "#/required")]
     [InlineData("""{"minLength":-1}""", "#/minLength")]
     [InlineData("""{"pattern":"(("}""", "((")]
-    [InlineData("""{"$schema":"http://json-schema.org/draft-04/schema#"}""", "does not support")]
+    [InlineData("""{"$schema":"http://json-schema.org/draft-03/schema#"}""", "does not support")]
     [InlineData("""{"$schema":"http://example.com/my-meta"}""", "http://example.com/my-meta")]
     [InlineData("""{"$schema":7}""", "$schema must be a string")]
     public void Invalid_schemas_are_refused_with_the_reason(string text, string expected)
