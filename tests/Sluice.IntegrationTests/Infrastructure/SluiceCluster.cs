@@ -581,9 +581,10 @@ public sealed class KinesisClientFixture() : SluiceCluster(nodeCount: 2, iterato
 {
     /// <summary>
     /// Long enough that no client under a loaded test run leaves this long between receiving an
-    /// iterator and using it, short enough to wait out in a test.
+    /// iterator and using it (8 s was not: one AWS CLI process, started between get-shard-iterator
+    /// and get-records on a box with a load near 20, took 11 s), short enough to wait out in a test.
     /// </summary>
-    public const int IteratorLifetimeSeconds = 8;
+    public const int IteratorLifetimeSeconds = 20;
 }
 
 /// <summary>
