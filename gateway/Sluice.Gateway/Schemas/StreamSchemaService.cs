@@ -15,7 +15,7 @@ namespace Sluice.Gateway.Schemas;
 /// and checks the very next put by the new binding.
 /// </summary>
 public sealed class StreamSchemaService(
-    StreamService streams, StreamCatalog catalog, SchemaRegistryStore registry, IDbContextFactory<MetadataDbContext> contexts)
+    StreamService streams, SchemaRegistryStore registry, IDbContextFactory<MetadataDbContext> contexts)
 {
     /// <summary>
     /// Binds the stream to <paramref name="subject"/>, which must have a live version, and, with
@@ -43,7 +43,7 @@ public sealed class StreamSchemaService(
                 $"Subject '{subject}' has no live schema version: register a schema first (POST /schema-registry/subjects/{subject}/versions), then bind the stream to it.");
         }
 
-        await ChangeAsync(tenant, stream, s => s.SchemaSubject = subject, cancellationToken);
+        await streams.UpdateAndAnnounceAsync(tenant, stream, s => s.SchemaSubject = subject, cancellationToken);
         if (level is not null)
         {
             await Guard(async () =>
@@ -75,7 +75,7 @@ public sealed class StreamSchemaService(
     public async Task<StreamDefinition> ClearBindingAsync(Tenant tenant, string stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await ChangeAsync(tenant, stream, s => s.SchemaSubject = null, cancellationToken);
+        await streams.UpdateAndAnnounceAsync(tenant, stream, s => s.SchemaSubject = null, cancellationToken);
         return await streams.DescribeAsync(tenant, stream, cancellationToken);
     }
 
@@ -85,25 +85,6 @@ public sealed class StreamSchemaService(
         {
             throw new SluiceException(SluiceErrorCode.InvalidArgument,
                 $"The subject must be 1 to {SchemaRegistryStore.MaxSubjectLength} characters without control characters.");
-        }
-    }
-
-    private async Task ChangeAsync(Tenant tenant, string stream, Action<StreamDefinition> change, CancellationToken cancellationToken)
-    {
-        long streamId = 0;
-        await streams.UpdateAsync(tenant, stream, s =>
-        {
-            change(s);
-            streamId = s.Id;
-        }, cancellationToken);
-
-        try
-        {
-            await catalog.AnnounceStreamAsync(streamId, cancellationToken);
-        }
-        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
-        {
-            // Committed already; other gateways see it when their cached route expires (Sluice:Gateway:RouteTtl), this one at once.
         }
     }
 

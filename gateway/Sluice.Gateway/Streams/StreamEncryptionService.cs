@@ -11,7 +11,7 @@ namespace Sluice.Gateway.Streams;
 /// shard-change channel; appends through this gateway carry the new state at once (see the storage contract's
 /// <c>ShardAppend.encryption</c>), so every record written after the call answered follows it.
 /// </summary>
-internal sealed class StreamEncryptionService(StreamService streams, StreamCatalog catalog, StreamDataKeys dataKeys)
+internal sealed class StreamEncryptionService(StreamService streams, StreamDataKeys dataKeys)
 {
     /// <summary>The key id REST and gRPC record when the caller names none: Kinesis' AWS-managed key alias.</summary>
     public const string DefaultKeyId = "alias/aws/kinesis";
@@ -23,7 +23,7 @@ internal sealed class StreamEncryptionService(StreamService streams, StreamCatal
     public Task StartAsync(Tenant tenant, string name, string keyId, CancellationToken cancellationToken = default)
     {
         ValidateKeyId(keyId);
-        return ChangeAsync(tenant, name, stream =>
+        return streams.UpdateAndAnnounceAsync(tenant, name, stream =>
         {
             stream.EncryptedDataKey ??= dataKeys.CreateWrapped(stream.Id);
             stream.Encryption = StreamEncryption.Kms;
@@ -36,7 +36,7 @@ internal sealed class StreamEncryptionService(StreamService streams, StreamCatal
     /// first on the stored stream and may refuse by throwing (Kinesis: the key id must match).
     /// </summary>
     public Task StopAsync(Tenant tenant, string name, Action<StreamDefinition>? check = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(tenant, name, stream =>
+        streams.UpdateAndAnnounceAsync(tenant, name, stream =>
         {
             check?.Invoke(stream);
             stream.Encryption = StreamEncryption.None;
@@ -50,25 +50,6 @@ internal sealed class StreamEncryptionService(StreamService streams, StreamCatal
         {
             throw new SluiceException(SluiceErrorCode.InvalidArgument,
                 $"The key id must be 1 to {MaxKeyIdLength} characters without control characters.");
-        }
-    }
-
-    private async Task ChangeAsync(Tenant tenant, string name, Action<StreamDefinition> change, CancellationToken cancellationToken)
-    {
-        long streamId = 0;
-        await streams.UpdateAsync(tenant, name, stream =>
-        {
-            change(stream);
-            streamId = stream.Id;
-        }, cancellationToken);
-
-        try
-        {
-            await catalog.AnnounceStreamAsync(streamId, cancellationToken);
-        }
-        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
-        {
-            // Committed already; the nodes read it on their next role sync and appends from here carry it anyway.
         }
     }
 }

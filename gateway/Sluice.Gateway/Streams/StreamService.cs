@@ -110,6 +110,32 @@ public sealed class StreamService(StreamCatalog catalog, StreamRouter router, St
         }
     }
 
+    /// <summary>
+    /// <see cref="UpdateAsync"/>, then announces the change on the shard-change channel, so that every gateway drops
+    /// its cached route of the stream and the storage nodes re-read it at once: for settings the write path reads
+    /// (encryption, the schema binding). An announcement that fails after the commit is not an error: this gateway
+    /// already dropped its route, the others see the change when theirs expires (<c>Sluice:Gateway:RouteTtl</c>), and
+    /// the nodes on their next role sync.
+    /// </summary>
+    public async Task UpdateAndAnnounceAsync(Tenant tenant, string name, Action<StreamDefinition> change, CancellationToken cancellationToken = default)
+    {
+        long streamId = 0;
+        await UpdateAsync(tenant, name, stream =>
+        {
+            change(stream);
+            streamId = stream.Id;
+        }, cancellationToken);
+
+        try
+        {
+            await catalog.AnnounceStreamAsync(streamId, cancellationToken);
+        }
+        catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
+        {
+            // Committed already (see above).
+        }
+    }
+
     /// <summary>Open shards over all the tenant's streams, and its on-demand streams.</summary>
     public Task<(int OpenShards, int OnDemandStreams)> CountAsync(Tenant tenant, CancellationToken cancellationToken = default) =>
         Guard(() => catalog.CountAsync(tenant.Id, cancellationToken));
