@@ -90,6 +90,9 @@ fi
 
 log "dotnet test Service.sln -c Release --no-build $*"
 out="$(mktemp "${TMPDIR:-/tmp}/sluice-dotnet-test.XXXXXX")"
+# A test host (gateway, storage node) that exits without the suite asking leaves its last lines here.
+SLUICE_TEST_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/sluice-test-logs.XXXXXX")"
+export SLUICE_TEST_LOGS
 set +e
 dotnet test Service.sln -c Release --no-build \
   --blame-hang-timeout "${SLUICE_TEST_HANG_TIMEOUT:-5m}" --blame-hang-dump-type none \
@@ -118,6 +121,12 @@ fi
 aborted="$(grep -c '^Test Run Aborted' "$out" || true)"
 failed=$((failed + aborted))
 rm -f "$out"
+for crash in "$SLUICE_TEST_LOGS"/*.log; do
+  [[ -e "$crash" ]] || continue
+  echo "==== a Sluice host exited unexpectedly during the run: $(basename "$crash")"
+  tail -n 200 "$crash"
+done
+rm -rf "$SLUICE_TEST_LOGS"
 
 # Stop PG/Redis now, so nothing is printed after the summary line.
 cleanup

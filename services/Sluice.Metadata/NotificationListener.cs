@@ -92,7 +92,7 @@ public abstract partial class NotificationListener<TChange> : BackgroundService
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException or IOException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogDisconnected(_logger, _channel, backoff.TotalMilliseconds, ex.Message);
             }

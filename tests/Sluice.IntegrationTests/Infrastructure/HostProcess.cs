@@ -25,6 +25,9 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly List<LogCapture> _captures = [];
     private Process? _process;
 
+    // Set before the suite itself ends the process (kill, stop), so that only an exit nobody asked for is reported.
+    private volatile bool _exitExpected;
+
     public HostProcess(string name, string dll, IReadOnlyDictionary<string, string> environment, string healthUrl)
     {
         Name = name;
@@ -69,6 +72,8 @@ internal sealed class HostProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Exited += (_, _) => OnExited(process);
+        _exitExpected = false;
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -131,6 +136,7 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>kill -9: no shutdown hooks, no flushing.</summary>
     public async Task KillAsync()
     {
+        _exitExpected = true;
         if (_process is { HasExited: false } process)
         {
             process.Kill(entireProcessTree: true);
@@ -148,6 +154,7 @@ internal sealed class HostProcess : IAsyncDisposable
             return;
         }
 
+        _exitExpected = true;
         // A stopped process would hold SIGTERM until continued.
         await ResumeAsync();
         await SignalAsync(process, "-TERM");
@@ -159,6 +166,36 @@ internal sealed class HostProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             await KillAsync();
+        }
+    }
+
+    /// <summary>
+    /// A host that exits by itself (a crash, a host stopped by a failed background service) would otherwise show only as
+    /// refused connections in every later test of its fixture: its last lines go to standard error and, when the suite
+    /// names a folder for them (SLUICE_TEST_LOGS, which tests/run.sh prints after the run), to a file there.
+    /// </summary>
+    private void OnExited(Process process)
+    {
+        if (_exitExpected)
+        {
+            return;
+        }
+
+        try
+        {
+            // The exit can be seen before the last output lines are read; this waits for the end of both streams.
+            process.WaitForExit();
+            var report = $"{Name} (pid {process.Id}) at {HealthUrl} exited unexpectedly with code {process.ExitCode} at {DateTimeOffset.UtcNow:O}; its last lines:\n{RecentLog()}\n";
+            Console.Error.WriteLine(report);
+            if (Environment.GetEnvironmentVariable("SLUICE_TEST_LOGS") is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(Path.Combine(folder, $"{Name}-{process.Id}.log"), report);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"{Name} exited unexpectedly; its log could not be written: {ex.Message}");
         }
     }
 
