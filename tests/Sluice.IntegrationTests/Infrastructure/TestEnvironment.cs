@@ -31,12 +31,44 @@ internal static class TestEnvironment
     /// <summary>The test Redis (host:port; tests/run.sh starts one and sets SLUICE_TEST_REDIS), or null without one.</summary>
     public static string? RedisEndpoint => Environment.GetEnvironmentVariable("SLUICE_TEST_REDIS") is { Length: > 0 } redis ? redis : null;
 
-    /// <summary>A TCP port nothing listens on right now.</summary>
+    private static readonly HashSet<int> GivenPorts = [];
+
+    /// <summary>
+    /// A loopback TCP port nothing listens on right now, never given out before in this test run. Chosen below Linux's
+    /// ephemeral range (32768+), so no outgoing connection can hold it by the time a host binds it, and never twice, so
+    /// a host of one cluster cannot take the port of another cluster's host that is down for a moment (killed by a fault
+    /// test, to be restarted on it). A port handed out twice lets a host fail to bind while its health probe is answered
+    /// by another cluster's host on that port, which then answers every later test with 404s (the likely cause of a CI
+    /// run in which one cluster's REST calls all got 404 and its gRPC calls were refused).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (GivenPorts)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 32000);
+                if (GivenPorts.Contains(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                }
+                catch (SocketException)
+                {
+                    continue;
+                }
+
+                GivenPorts.Add(port);
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port in 20000-31999.");
     }
 
     public static string NewTempDirectory(string prefix)

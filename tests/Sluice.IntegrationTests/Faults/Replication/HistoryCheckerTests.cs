@@ -221,7 +221,7 @@ public sealed class HistoryCheckerTests
     }
 
     private static AckedRecord Ack(string value, int shard, long offset, double seconds) =>
-        new(value, ShardId.Format(shard), SequenceNumber.Encode(shard, offset), TimeSpan.FromSeconds(seconds));
+        new(value, ShardId.Format(shard), SequenceNumber.Encode(shard, offset), TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(seconds));
 
     private static ReadRecord Read(string value, int shard, long offset) => new(value, ShardId.Format(shard), SequenceNumber.Encode(shard, offset));
 }

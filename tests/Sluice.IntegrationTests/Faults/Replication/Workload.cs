@@ -22,7 +22,8 @@ internal sealed class Workload : IAsyncDisposable
     private readonly WorkloadOptions _options;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentQueue<AckedRecord> _acks = new();
-    private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
+    // Every value ever sent, with when it was first sent (since the workload started).
+    private readonly ConcurrentDictionary<string, TimeSpan> _unknown = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _producers;
@@ -150,7 +151,7 @@ internal sealed class Workload : IAsyncDisposable
     {
         foreach (var entry in entries)
         {
-            _unknown.TryAdd(entry.Data.ToStringUtf8(), 0);
+            _unknown.TryAdd(entry.Data.ToStringUtf8(), _clock.Elapsed);
         }
 
         PutRecordsResponse response;
@@ -181,7 +182,8 @@ internal sealed class Workload : IAsyncDisposable
             var result = response.Results[i];
             if (string.IsNullOrEmpty(result.ErrorCode))
             {
-                _acks.Enqueue(new AckedRecord(entries[i].Data.ToStringUtf8(), result.ShardId, result.SequenceNumber, _clock.Elapsed));
+                var value = entries[i].Data.ToStringUtf8();
+                _acks.Enqueue(new AckedRecord(value, result.ShardId, result.SequenceNumber, _clock.Elapsed, _unknown[value]));
                 continue;
             }
 
