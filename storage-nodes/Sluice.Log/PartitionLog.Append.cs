@@ -405,6 +405,8 @@ public sealed partial class PartitionLog
 
                 _timestampFloor = floor;
                 _writerEpoch = epoch;
+                Volatile.Write(ref _writtenEndOffset, offset); // followers may fetch it from here on, ahead of the sync
+                Written?.Invoke();
                 if (_options.FlushPolicy == FlushPolicy.EveryAppend)
                 {
                     if (_sync is null)

@@ -9,13 +9,14 @@ public sealed partial class PartitionLog
     /// Reads whole batches exactly as stored (header and records, byte for byte) for a follower, starting with the
     /// batch whose base offset is <paramref name="offset"/>: as many whole batches as fit in
     /// <paramref name="maxBytes"/>, but always the first one, however large. Only visible (published) batches are
-    /// returned. <paramref name="offset"/> == <see cref="LogEndOffset"/> gives <see cref="RawBatches.Empty"/>.
+    /// returned, or with <paramref name="includeUnsynced"/> every batch written, durable or not (up to
+    /// <see cref="WrittenEndOffset"/>). <paramref name="offset"/> at that end gives <see cref="RawBatches.Empty"/>.
     /// Dispose the result: its buffer is pooled.
     /// </summary>
-    /// <exception cref="OffsetOutOfRangeException">The offset is below <see cref="LogStartOffset"/> or above <see cref="LogEndOffset"/>.</exception>
+    /// <exception cref="OffsetOutOfRangeException">The offset is below <see cref="LogStartOffset"/> or above that end.</exception>
     /// <exception cref="ArgumentException"><paramref name="offset"/> lies inside a batch rather than at its start.</exception>
     /// <exception cref="InvalidDataException">The data on disk is corrupt.</exception>
-    public ValueTask<RawBatches> ReadBatchesAsync(long offset, int maxBytes, CancellationToken cancellationToken = default)
+    public ValueTask<RawBatches> ReadBatchesAsync(long offset, int maxBytes, bool includeUnsynced = false, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         if (cancellationToken.IsCancellationRequested)
@@ -27,7 +28,7 @@ public sealed partial class PartitionLog
         {
             ThrowIfDisposed();
             var truncations = Volatile.Read(ref _truncations);
-            var end = LogEndOffset;
+            var end = includeUnsynced ? WrittenEndOffset : LogEndOffset;
             var start = LogStartOffset;
             if (offset < start || offset > end)
             {
@@ -39,7 +40,7 @@ public sealed partial class PartitionLog
                 return ValueTask.FromResult(RawBatches.Empty(offset));
             }
 
-            var batches = TryReadBatches(Volatile.Read(ref _segments), offset, end, maxBytes, truncations, attempt);
+            var batches = TryReadBatches(Volatile.Read(ref _segments), offset, end, maxBytes, includeUnsynced, truncations, attempt);
             if (batches is not null)
             {
                 return ValueTask.FromResult(batches);
@@ -127,6 +128,7 @@ public sealed partial class PartitionLog
                 Volatile.Write(ref _segments, [fresh]);
                 Volatile.Write(ref _logStartOffset, startOffset);
                 Volatile.Write(ref _logEndOffset, startOffset);
+                Volatile.Write(ref _writtenEndOffset, startOffset);
                 Interlocked.Exchange(ref _sizeInBytes, 0);
                 Volatile.Write(ref _lastTimestamp, Segment.NoTimestamp);
                 _epochCache.Clear();
@@ -161,7 +163,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>One attempt at <see cref="ReadBatchesAsync"/>; null when it raced with retention or truncation.</summary>
-    private RawBatches? TryReadBatches(Segment[] segments, long offset, long end, int maxBytes, long truncations, int attempt)
+    private RawBatches? TryReadBatches(Segment[] segments, long offset, long end, int maxBytes, bool includeUnsynced, long truncations, int attempt)
     {
         var index = FindSegment(segments, offset);
         if (index < 0)
@@ -189,7 +191,7 @@ public sealed partial class PartitionLog
                 var from = segment.FindScanStart(cursor);
                 long rangeStart = -1, rangeEnd = -1;
                 using (var scanner = new SegmentScanner(
-                    segment.Handle, from.Position, segment.PublishedSize, segment.BaseOffset + from.RelativeOffset, verifyCrc: false,
+                    segment.Handle, from.Position, includeUnsynced ? segment.WrittenSize : segment.PublishedSize, segment.BaseOffset + from.RelativeOffset, verifyCrc: false,
                     SegmentScanner.LookupBufferSize))
                 {
                     while (scanner.TryReadNext(out var header, out var position))

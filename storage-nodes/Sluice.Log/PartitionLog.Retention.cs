@@ -127,6 +127,7 @@ public sealed partial class PartitionLog
             try
             {
                 // Lower the visible end first so that no new read starts on data about to change.
+                Volatile.Write(ref _writtenEndOffset, offset);
                 Volatile.Write(ref _logEndOffset, offset);
                 var kept = segments[..(keep + 1)];
                 Volatile.Write(ref _segments, kept);

@@ -39,6 +39,9 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private Segment[] _segments;          // oldest first; the last is the active one; replaced, never mutated
     private long _logStartOffset;
     private long _logEndOffset;
+
+    // One past the last batch written, durable or not (≥ _logEndOffset): how far a follower may fetch.
+    private long _writtenEndOffset;
     private long _lastTimestamp;          // newest visible batch, Segment.NoTimestamp if none
     private long _timestampFloor;         // writer only: never decreases, keeps the time index monotonic
     private long _sizeInBytes;
@@ -67,6 +70,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
         _highWatermarkPersistedAt = time.GetTimestamp();
         _logStartOffset = segments[0].BaseOffset;
         _logEndOffset = segments[^1].NextOffset;
+        _writtenEndOffset = _logEndOffset;
         _lastTimestamp = NewestTimestamp(segments);
         _timestampFloor = _lastTimestamp;
         foreach (var segment in segments)
@@ -96,6 +100,19 @@ public sealed partial class PartitionLog : IAsyncDisposable
 
     /// <summary>The next offset to assign, which is also the end of what readers can see.</summary>
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    /// <summary>
+    /// One past the last batch written, durable or not: at least <see cref="LogEndOffset"/>, ahead of it while a group
+    /// commit waits for its sync. Followers may fetch this far (<see cref="ReadBatchesAsync"/> with
+    /// <c>includeUnsynced</c>), so that their write and sync overlap the leader's sync instead of following it; the
+    /// high watermark still never passes <see cref="LogEndOffset"/>, so nothing is acknowledged before the leader has
+    /// it durably too. A leader that dies before its sync may leave followers holding records it never had durably:
+    /// they were never acknowledged, and the next leader keeps or drops them as Kafka's followers do.
+    /// </summary>
+    public long WrittenEndOffset => Volatile.Read(ref _writtenEndOffset);
+
+    /// <summary>Called on the writer after each group is written to the file, before its sync: followers may fetch it now.</summary>
+    public Action? Written { get; set; }
 
     /// <summary>Arrival time (unix ms) of the newest visible record, 0 if the log is empty.</summary>
     public long LastTimestampMs
@@ -248,6 +265,8 @@ public sealed partial class PartitionLog : IAsyncDisposable
         if (_fault is null)
         {
             _fault = exception;
+            // What was written but never made durable may be gone from the page cache after a failed sync: not fetched.
+            Volatile.Write(ref _writtenEndOffset, LogEndOffset);
             _logger.LogFaulted(exception, Directory);
         }
     }

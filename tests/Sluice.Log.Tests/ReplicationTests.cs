@@ -81,6 +81,40 @@ public sealed class ReplicationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_written_group_is_fetchable_for_followers_before_its_sync_but_not_visible_to_readers()
+    {
+        await using var log = PartitionLog.Open(_leaderDir.Path, LogOptions.Default);
+        await log.AppendAsync(TestRecords.Make(2), 1);
+        var seen = new List<(long LogEnd, long WrittenEnd, long FetchedNext, int FetchedCount, bool PlainEmpty)>();
+
+        // Written runs on the writer after the group is in the file and before it is synced and published.
+        log.Written = () =>
+        {
+            using var unsynced = log.ReadBatchesAsync(log.LogEndOffset, int.MaxValue, includeUnsynced: true).AsTask().Result;
+            using var plain = log.ReadBatchesAsync(log.LogEndOffset, int.MaxValue).AsTask().Result;
+            seen.Add((log.LogEndOffset, log.WrittenEndOffset, unsynced.NextOffset, unsynced.BatchCount, plain.BatchCount == 0));
+        };
+        await log.AppendAsync(TestRecords.Make(3), 1);
+        log.Written = null;
+
+        var (logEnd, writtenEnd, fetchedNext, fetchedCount, plainEmpty) = Assert.Single(seen);
+        Assert.Equal(2, logEnd);
+        Assert.Equal(5, writtenEnd);
+        Assert.Equal(5, fetchedNext);
+        Assert.Equal(1, fetchedCount);
+        Assert.True(plainEmpty);
+        Assert.Equal(5, log.LogEndOffset);
+        Assert.Equal(5, log.WrittenEndOffset);
+
+        // Beyond the written end is out of range either way; a truncation lowers both ends.
+        await Assert.ThrowsAsync<OffsetOutOfRangeException>(async () => await log.ReadBatchesAsync(6, 100, includeUnsynced: true));
+        await log.TruncateToAsync(2);
+        Assert.Equal(2, log.WrittenEndOffset);
+        using var afterTruncation = await log.ReadBatchesAsync(2, 100, includeUnsynced: true);
+        Assert.Equal(0, afterTruncation.BatchCount);
+    }
+
+    [Fact]
     public async Task Raw_reads_take_whole_batches_up_to_max_bytes_but_always_the_first()
     {
         await using var log = PartitionLog.Open(_leaderDir.Path, LogOptions.Default);

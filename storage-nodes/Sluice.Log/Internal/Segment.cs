@@ -73,8 +73,20 @@ internal sealed class Segment
 
     public SafeFileHandle Handle { get; }
 
+    private long _size;
+
     /// <summary>Bytes written so far (writer's view).</summary>
-    public long Size { get; private set; }
+    public long Size
+    {
+        get => _size;
+        private set => Volatile.Write(ref _size, value); // after the write itself: see WrittenSize
+    }
+
+    /// <summary>
+    /// Bytes of whole batches written so far, durable or not, for any thread: the file holds them (in the page cache at
+    /// least) before this moves. Only a follower's fetch reads this far ahead of <see cref="PublishedSize"/>.
+    /// </summary>
+    public long WrittenSize => Volatile.Read(ref _size);
 
     /// <summary>True once the segment stopped being the active one and its index files were written.</summary>
     public bool IsSealed { get; private set; }

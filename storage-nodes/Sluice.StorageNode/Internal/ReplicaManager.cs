@@ -136,6 +136,15 @@ internal sealed partial class ReplicaManager(
             var producers = continues ? current!.Producers : await RebuildProducersAsync(log, shard, cancellationToken);
             var leader = new LeaderReplica(assignment, _node.Id, log, producers, timeProvider.GetUtcNow(), continuesOwnLeadership: continues);
             _leaders[key] = leader;
+
+            // Followers fetch each group as soon as it is written, so their write and sync overlap this node's sync.
+            log.Written = () =>
+            {
+                if (!leader.IsStopped)
+                {
+                    fetchSignals.Notify(leader.Assignment.Replicas, _node.Id);
+                }
+            };
             leader.UpdateHighWatermark();
             LogLeading(logger, assignment.StreamId, assignment.ShardIndex, assignment.LeaderEpoch, log.LogEndOffset, log.HighWatermark, assignment.Isr);
             return leader;

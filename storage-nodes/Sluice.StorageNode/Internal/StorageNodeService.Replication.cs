@@ -63,9 +63,11 @@ internal sealed partial class StorageNodeService
                 throw StorageErrors.OffsetTrimmed(fetch.FetchOffset, log.LogStartOffset);
             }
 
-            if (fetch.FetchOffset > log.LogEndOffset)
+            // Followers fetch what is written, ahead of its sync here (PartitionLog.WrittenEndOffset).
+            var writtenEnd = log.WrittenEndOffset;
+            if (fetch.FetchOffset > writtenEnd)
             {
-                throw StorageErrors.OffsetBeyondEnd(fetch.FetchOffset, log.LogEndOffset);
+                throw StorageErrors.OffsetBeyondEnd(fetch.FetchOffset, writtenEnd);
             }
 
             // The fetch offset acknowledges what the follower holds durably: it may move the high watermark, and may
@@ -83,10 +85,10 @@ internal sealed partial class StorageNodeService
                 LogStartOffset = log.LogStartOffset,
                 LogEndOffset = log.LogEndOffset,
             };
-            if (fetch.FetchOffset < log.LogEndOffset)
+            if (fetch.FetchOffset < writtenEnd)
             {
                 var maxBytes = Math.Min(fetch.MaxBytes <= 0 ? replicas.Replication.FetchMaxBytesPerShard : fetch.MaxBytes, Math.Max(budget, 1));
-                using var batches = await log.ReadBatchesAsync(fetch.FetchOffset, maxBytes, cancellationToken);
+                using var batches = await log.ReadBatchesAsync(fetch.FetchOffset, maxBytes, includeUnsynced: true, cancellationToken);
                 result.Batches = ByteString.CopyFrom(batches.Bytes.Span);
             }
 

@@ -142,8 +142,8 @@ internal sealed partial class StorageNodeService(ReplicaManager replicas, TimePr
             throw StorageErrors.Unavailable($"The replica of {append.StreamId}/{append.ShardIndex} cannot take writes now: {ex.Message}");
         }
 
+        // The followers were woken when the batch was written (PartitionLog.Written), and may hold it already.
         onDurable?.Invoke(new ProducerBatchEntry(producer.BaseSequence, result.BaseOffset, result.Count, result.TimestampMs));
-        replicas.Signals.Notify(assignment.Replicas, replicas.NodeId);
         leader.UpdateHighWatermark();
         if (waitForIsr)
         {
