@@ -8,6 +8,45 @@ public sealed class FileSystemSyncTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Fact]
+    public async Task A_sync_asked_for_while_a_round_runs_starts_its_own_round_instead_of_waiting_for_that_one()
+    {
+        using var sync = new Sluice.Log.Internal.FileSystemSync(_temp.Path);
+        using var file = File.OpenHandle(Path.Combine(_temp.Path, "f"), FileMode.Create, FileAccess.ReadWrite);
+        using var release = new SemaphoreSlim(0);
+        var started = 0;
+        sync.BeforeRound = () =>
+        {
+            // The first round stays in flight until released; later ones run through.
+            if (Interlocked.Increment(ref started) == 1)
+            {
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+
+        var first = sync.SyncAsync(file);
+        await WaitUntilAsync(() => Volatile.Read(ref started) == 1);
+        var second = sync.SyncAsync(file);
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(first.IsCompleted);
+
+        // Released, the first round ends too, and later requests are still served.
+        release.Release();
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        await sync.SyncAsync(file).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, Volatile.Read(ref started));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(5);
+        }
+    }
+
     [Theory]
     [InlineData(SyncMode.FileSystem)]
     [InlineData(SyncMode.File)]
