@@ -47,6 +47,12 @@ public sealed record GatewayOptions
     public TimeSpan RouteTtl { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a route past <see cref="RouteTtl"/> is still used while PostgreSQL cannot be reached to refresh it
+    /// (records keep flowing through a metadata outage up to this long).
+    /// </summary>
+    public TimeSpan StaleRouteLimit { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// How long the route of a stream that is CREATING or DELETING is cached: short, so that a stream
     /// another gateway made ACTIVE takes records here soon after.
     /// </summary>

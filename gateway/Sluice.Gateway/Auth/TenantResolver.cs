@@ -37,6 +37,13 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<AuthOptions
         }
         catch (Exception ex) when (MetadataDatabase.IsTransient(ex))
         {
+            // PostgreSQL away: no tenant can be suspended or removed without it, so the tenant last read stands, as
+            // the routes do (GatewayOptions.StaleRouteLimit).
+            if (cached.Tenant is not null && now - cached.FetchedAt < gateway.Value.StaleRouteLimit)
+            {
+                return cached.Tenant;
+            }
+
             throw new SluiceException(SluiceErrorCode.Unavailable, "The metadata store is unavailable; retry later.", ex);
         }
 

@@ -95,7 +95,20 @@ public sealed class StreamRouter : IDisposable
             }
         }
 
-        return await RefreshAsync(tenant, streamName, cancellationToken);
+        try
+        {
+            return await RefreshAsync(tenant, streamName, cancellationToken);
+        }
+        catch (SluiceException ex) when (ex.Code == SluiceErrorCode.Unavailable
+            && cached.Route is not null
+            && !StreamLifecycleRules.IsTransitioning(cached.Route.Definition.Status)
+            && now - cached.FetchedAt < _options.Value.StaleRouteLimit)
+        {
+            // PostgreSQL away: no leader, shard or stream can change without it, so the route last read is still
+            // the truth and records keep flowing (a node that disagrees answers not-leader, which refreshes in line
+            // and fails retriably). Asked again on the next call.
+            return cached.Route;
+        }
     }
 
     private async Task RefreshInBackgroundAsync(Tenant tenant, string streamName)

@@ -28,7 +28,7 @@ public sealed class MetadataOutageTests(MetadataOutageFixture cluster)
             await Problem.AssertAsync(create, HttpStatusCode.ServiceUnavailable, "metadata store is unavailable");
             Assert.NotNull(create.Headers.RetryAfter);
 
-            // Once cached routes expire, record calls get the same answer rather than a 500.
+            // Calls that read the catalog get the same answer rather than a 500 (records keep using the last known route).
             await Wait.UntilAsync(async () =>
             {
                 using var list = await http.GetAsync("/v1/streams/before");

@@ -27,9 +27,19 @@ internal sealed class PeerClients(NodeRegistry registry, InternalTlsOptions tls,
         var now = timeProvider.GetUtcNow();
         if (directory is null || now - directory.FetchedAt > AddressTtl || !directory.Addresses.ContainsKey(nodeId))
         {
-            var nodes = await registry.ListAsync(cancellationToken);
-            directory = new Directory(nodes.ToDictionary(n => n.Id, n => n.Address, StringComparer.Ordinal), now);
-            _directory = directory;
+            try
+            {
+                var nodes = await registry.ListAsync(cancellationToken);
+                directory = new Directory(nodes.ToDictionary(n => n.Id, n => n.Address, StringComparer.Ordinal), now);
+                _directory = directory;
+            }
+            catch (Exception ex) when (directory is not null && MetadataDatabase.IsTransient(ex))
+            {
+                // PostgreSQL away: the addresses last read stay the best knowledge (a node registers its address
+                // there, so none can move meanwhile), and replication goes on; asked again after another TTL.
+                directory = directory with { FetchedAt = now };
+                _directory = directory;
+            }
         }
 
         return directory.Addresses.TryGetValue(nodeId, out var address) ? Get(address) : null;

@@ -25,7 +25,8 @@ public sealed class ReplicationFaultTests(ReplicationFaultFixture cluster, ITest
     /// <summary>What the controller's takeover may take beyond its lease (the standby's lock poll on a loaded machine).</summary>
     private static readonly TimeSpan ControllerTakeoverGrace = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan OutageLength = TimeSpan.FromSeconds(5);
+    // Longer than the gateway's route TTL (5 s) and the nodes' address TTL (1 s).
+    private static readonly TimeSpan OutageLength = TimeSpan.FromSeconds(8);
 
     private const int WarmUpAcks = 200;
     private const int AcksUnderFault = 100;
@@ -285,6 +286,9 @@ public sealed class ReplicationFaultTests(ReplicationFaultFixture cluster, ITest
         }
 
         var servedDuringOutage = run.Workload.AcksBetween(cutAt, restoredAt);
+
+        // Past every cache TTL (gateway routes 5 s, node addresses 1 s): still served from what was known.
+        var servedLate = run.Workload.AcksBetween(cutAt + TimeSpan.FromSeconds(6), restoredAt);
         await cluster.WaitForLiveNodesAsync(cluster.Nodes.Count, LoadTimeout);
         await run.Workload.WaitForMoreAcksAsync(AcksUnderFault, LoadTimeout);
 
@@ -300,6 +304,7 @@ public sealed class ReplicationFaultTests(ReplicationFaultFixture cluster, ITest
         output.WriteLine($"acknowledged during the {OutageLength.TotalSeconds} s outage: {servedDuringOutage}");
         Assert.True(epochChanges.Count == 0, "spurious elections:\n" + string.Join('\n', epochChanges.Distinct()));
         Assert.True(servedDuringOutage > 0, "leaders stopped serving while PostgreSQL was away");
+        Assert.True(servedLate > 0, $"nothing acknowledged from 6 s into the outage on ({servedDuringOutage} in all): replication or routing stopped once a cache expired");
         Assert.True(result.IsClean, result.Describe());
     }
 
