@@ -36,23 +36,7 @@ public sealed class ProtobufEnforcementTests(ClusterFixture cluster)
             (Wire(id, [0, 0x0A, 0x01, 0x00]), invalid),
             (Utf8("""{"id":"eight"}"""), invalid),
         ];
-        var body = new { records = records.Select((r, i) => new { partitionKey = $"k{i}", data = Convert.ToBase64String(r.Data) }).ToArray() };
-        using var response = await http.PostAsJsonAsync($"/v1/streams/{stream}/records", body);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("records").EnumerateArray().ToList();
-        for (var i = 0; i < records.Length; i++)
-        {
-            if (records[i].Error is null)
-            {
-                Assert.True(results[i].TryGetProperty("sequenceNumber", out _), $"record {i}: {results[i]}");
-                continue;
-            }
-
-            Assert.Equal("InvalidArgument", results[i].GetProperty("errorCode").GetString());
-            var message = results[i].GetProperty("errorMessage").GetString()!;
-            Assert.StartsWith(records[i].Error!, message, StringComparison.Ordinal);
-            Assert.True(message.Length > records[i].Error!.Length, message);
-        }
+        await SchemaFixtures.PutAndCheckEachAsync(http, stream, records);
 
         var page = await http.GetFromJsonAsync<JsonElement>($"/v1/streams/{stream}/shards/shardId-000000000000/records?from=oldest&decode=true");
         var read = page.GetProperty("records").EnumerateArray().ToList();

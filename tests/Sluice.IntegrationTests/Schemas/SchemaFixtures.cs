@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Sluice.Schemas;
@@ -36,6 +37,31 @@ internal static class SchemaFixtures
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"register under {subject}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
+    }
+
+    /// <summary>
+    /// Puts the records in one REST batch and checks each answer: a sequence number where <c>Error</c> is null, else
+    /// an InvalidArgument whose message starts with <c>Error</c> and goes on to say more.
+    /// </summary>
+    public static async Task PutAndCheckEachAsync(HttpClient http, string stream, IReadOnlyList<(byte[] Data, string? Error)> records)
+    {
+        var body = new { records = records.Select((r, i) => new { partitionKey = $"k{i}", data = Convert.ToBase64String(r.Data) }).ToArray() };
+        using var response = await http.PostAsJsonAsync($"/v1/streams/{stream}/records", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("records").EnumerateArray().ToList();
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (records[i].Error is null)
+            {
+                Assert.True(results[i].TryGetProperty("sequenceNumber", out _), $"record {i}: {results[i]}");
+                continue;
+            }
+
+            Assert.Equal("InvalidArgument", results[i].GetProperty("errorCode").GetString());
+            var message = results[i].GetProperty("errorMessage").GetString()!;
+            Assert.StartsWith(records[i].Error!, message, StringComparison.Ordinal);
+            Assert.True(message.Length > records[i].Error!.Length, message);
+        }
     }
 
     /// <summary>Soft-deletes a version of a subject (DELETE /schema-registry/subjects/{subject}/versions/{version}).</summary>
